@@ -1,0 +1,41 @@
+# Two entry points, both self-installing into .venv (idempotent):
+#   make demo   generate the synthetic demo faces, train and test on them
+#   make test   run the test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.fbp_mm-installed
+REQS := requirements/torch.txt requirements/mmcv.txt requirements/runtime.txt \
+	requirements/tests.txt requirements/constraints.txt setup.py
+DEMO_DATA := data/demo_faces
+DEMO_CFG := configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py
+DEMO_WORK := work_dirs/demo
+
+.PHONY: install demo test lint clean-demo
+
+install: $(STAMP)
+
+# Re-installs only when a requirements file changes.
+$(STAMP): $(REQS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -c requirements/constraints.txt \
+		-r requirements/torch.txt -r requirements/mmcv.txt \
+		-r requirements/runtime.txt -r requirements/tests.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) tools/dataset_converters/make_demo_faces.py $(DEMO_DATA)
+	$(PY) tools/train.py $(DEMO_CFG) --work-dir $(DEMO_WORK)
+	$(PY) tools/test.py $(DEMO_CFG) \
+		$$(ls -t $(DEMO_WORK)/best_plcc_epoch_*.pth | head -n 1) \
+		--work-dir $(DEMO_WORK)
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check fbp_mm tools tests configs setup.py
+
+clean-demo:
+	rm -rf $(DEMO_DATA) $(DEMO_WORK)

@@ -1,0 +1,4 @@
+from .score_list import AnnotationError, ScoreListDataset
+from .scut_fbp5500 import SCUTFBP5500
+
+__all__ = ['AnnotationError', 'SCUTFBP5500', 'ScoreListDataset']

@@ -1,0 +1,3 @@
+from .score_visualization_hook import ScoreVisualizationHook
+
+__all__ = ['ScoreVisualizationHook']

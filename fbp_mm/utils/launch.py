@@ -1,0 +1,49 @@
+"""Launch helpers shared by ``tools/train.py`` and ``tools/test.py``."""
+import os
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+
+def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
+    """Let MMEngine run distributed on machines without a GPU.
+
+    MMEngine's ``init_dist`` always calls ``torch.cuda.set_device`` and its
+    default DDP wrapper passes ``device_ids=[local_rank]``; both fail on a
+    CPU-only machine. When ``launcher`` is not ``'none'`` and CUDA is not
+    available, this starts the process group with the ``gloo`` backend from
+    the launcher's environment (``torchrun`` sets ``RANK``, ``WORLD_SIZE``,
+    ``MASTER_ADDR``, ``MASTER_PORT``) and sets ``device_ids=None`` for the
+    wrapper. MMEngine then sees an initialised group and uses it. On GPU
+    machines nothing changes.
+
+    Args:
+        cfg (Config): The config, edited in place.
+        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
+
+    Returns:
+        bool: Whether a CPU process group was started.
+
+    Example:
+        >>> # in a tool, after parsing args and before Runner.from_cfg(cfg)
+        >>> # setup_cpu_distributed(cfg, args.launcher)
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return False
+    if launcher != 'pytorch':
+        raise RuntimeError(
+            f'Distributed launcher {launcher!r} without a GPU is not '
+            "supported; use --launcher pytorch (torchrun) on CPU.")
+    if not torch_dist.is_initialized():
+        torch_dist.init_process_group(backend='gloo')
+    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    print_log(
+        f'No GPU: rank {os.environ.get("RANK")} of '
+        f'{os.environ.get("WORLD_SIZE")} joined a gloo process group.',
+        logger='current')
+    return True

@@ -1,0 +1,204 @@
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.logging import MMLogger
+
+import cv2
+from fbp_mm.datasets import AnnotationError, ScoreListDataset, SCUTFBP5500
+
+
+def write_images(root, names, size=16):
+    rng = np.random.default_rng(0)
+    for name in names:
+        path = osp.join(root, name)
+        import os
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        cv2.imwrite(path, rng.integers(0, 255, (size, size, 3), np.uint8))
+
+
+def write_text(path, text):
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+@pytest.fixture
+def image_root(tmp_path):
+    write_images(str(tmp_path / 'imgs'), ['a.jpg', 'b.jpg', 'sub/c.jpg'])
+    return tmp_path
+
+
+def test_txt_list_reads_paths_and_scores(image_root):
+    write_text(image_root / 'list.txt',
+               '# comment\na.jpg 2.5\n\nb.jpg 4\nsub/c.jpg 1.25\n')
+    ds = ScoreListDataset(
+        ann_file='list.txt', data_root=str(image_root), data_prefix='imgs')
+    assert len(ds) == 3
+    assert ds.get_gt_scores() == [[2.5], [4.0], [1.25]]
+    assert ds.get_data_info(2)['img_path'] == osp.join(
+        str(image_root), 'imgs', 'sub/c.jpg')
+
+
+def test_txt_list_multiple_scores(image_root):
+    write_text(image_root / 'list.txt', 'a.jpg 1 2 3\nb.jpg 4 5 6\n')
+    ds = ScoreListDataset(
+        ann_file='list.txt', data_root=str(image_root), data_prefix='imgs')
+    assert ds.get_gt_scores() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+
+
+def test_csv_default_and_chosen_columns(image_root):
+    write_text(image_root / 'fiqa.csv',
+               'image_name,score\na.jpg,0.5\nb.jpg,0.75\n')
+    ds = ScoreListDataset(
+        ann_file='fiqa.csv', data_root=str(image_root), data_prefix='imgs')
+    assert ds.get_gt_scores() == [[0.5], [0.75]]
+
+    write_text(image_root / 'multi.csv',
+               'id,file,beauty,age\n1,a.jpg,3.5,20\n2,sub/c.jpg,2.0,41\n')
+    ds = ScoreListDataset(
+        ann_file='multi.csv',
+        data_root=str(image_root),
+        data_prefix='imgs',
+        image_column='file',
+        score_columns=['age', 'beauty'])
+    assert ds.get_gt_scores() == [[20.0, 3.5], [41.0, 2.0]]
+    assert ds.get_data_info(1)['img_path'].endswith('sub/c.jpg')
+
+
+def test_csv_missing_column_names_header(image_root):
+    write_text(image_root / 'x.csv', 'image,score\na.jpg,1\n')
+    with pytest.raises(AnnotationError, match=r"x\.csv:1: .*'beauty'"):
+        ScoreListDataset(
+            ann_file='x.csv',
+            data_root=str(image_root),
+            data_prefix='imgs',
+            score_columns='beauty')
+
+
+@pytest.mark.parametrize('content, line, message', [
+    ('a.jpg 2\nmissing.jpg 3\n', 2, 'does not exist'),
+    ('a.jpg 2\nb.jpg high\n', 2, 'score "high" is not a number'),
+    ('a.jpg 2\nb.jpg nan\n', 2, 'not finite'),
+    ('a.jpg 2\n\nb.jpg 7.5\n', 3, r'7\.5 is outside the range \[1, 5\]'),
+    ('a.jpg 2\nb.jpg 3\na.jpg 4\n', 3, 'duplicate entry "a.jpg" .*line 1'),
+    ('a.jpg 2\nb.jpg\n', 2, 'no score'),
+    ('a.jpg 2\nb.jpg 3 4\n', 2, r'2 score\(s\) where 1 are expected'),
+])
+def test_bad_rows_name_file_and_line(image_root, content, line, message):
+    write_text(image_root / 'bad.txt', content)
+    ann = osp.join(str(image_root), 'bad.txt')
+    with pytest.raises(AnnotationError) as err:
+        ScoreListDataset(
+            ann_file='bad.txt',
+            data_root=str(image_root),
+            data_prefix='imgs',
+            score_range=(1, 5))
+    text = str(err.value)
+    assert text.startswith(f'{ann}:{line}: ')
+    assert __import__('re').search(message, text), text
+
+
+def test_skip_invalid_counts_rows_in_one_warning(image_root, capfd):
+    write_text(image_root / 'bad.txt',
+               'a.jpg 2\nmissing.jpg 3\nb.jpg x\nsub/c.jpg 4\nb.jpg 9\n')
+    MMLogger.get_current_instance()
+    capfd.readouterr()
+    ds = ScoreListDataset(
+        ann_file='bad.txt',
+        data_root=str(image_root),
+        data_prefix='imgs',
+        score_range=(1, 5),
+        skip_invalid=True)
+    assert ds.get_gt_scores() == [[2.0], [4.0]]
+    out = capfd.readouterr()
+    warnings = [line for line in (out.out + out.err).splitlines()
+                if 'Skipped' in line]
+    assert len(warnings) == 1
+    assert 'Skipped 3 invalid row(s)' in warnings[0]
+    assert 'bad.txt:2:' in warnings[0]
+
+
+def test_empty_list_is_an_error(image_root):
+    write_text(image_root / 'empty.txt', '# nothing here\n\n')
+    with pytest.raises(AnnotationError, match='empty.txt:1: no valid sample'):
+        ScoreListDataset(ann_file='empty.txt', data_root=str(image_root))
+    write_text(image_root / 'allbad.txt', 'zz.jpg 1\n')
+    with pytest.raises(AnnotationError, match=r'1 invalid'):
+        ScoreListDataset(
+            ann_file='allbad.txt',
+            data_root=str(image_root),
+            data_prefix='imgs',
+            skip_invalid=True)
+
+
+def test_missing_annotation_file(image_root):
+    with pytest.raises(FileNotFoundError, match='nope.txt'):
+        ScoreListDataset(ann_file='nope.txt', data_root=str(image_root))
+
+
+def test_corrupt_image_fails_with_its_path(image_root):
+    write_text(image_root / 'imgs' / 'broken.jpg', 'not an image')
+    write_text(image_root / 'list.txt', 'a.jpg 2\nbroken.jpg 3\n')
+    ds = ScoreListDataset(
+        ann_file='list.txt',
+        data_root=str(image_root),
+        data_prefix='imgs',
+        pipeline=[dict(type='LoadImageFromFile'),
+                  dict(type='PackInputs')])
+    sample = ds[0]
+    assert sample['data_samples'].gt_score.tolist() == [2.0]
+    with pytest.raises(RuntimeError, match='broken.jpg'):
+        ds[1]
+
+
+def make_scut_layout(root):
+    names = [f'AF{i}.jpg' for i in range(1, 11)]
+    write_images(osp.join(root, 'Images'), names)
+    split = osp.join(root, 'train_test_files',
+                     'split_of_60%training and 40%testing')
+    import os
+    os.makedirs(split)
+    scores = {n: 1 + 0.4 * i for i, n in enumerate(names)}
+
+    def lines(ns):
+        return ''.join(f'{n} {scores[n]:.6f}\n' for n in ns)
+
+    write_text(osp.join(split, 'train.txt'), lines(names[:6]))
+    write_text(osp.join(split, 'test.txt'), lines(names[6:]))
+    for k in range(1, 6):
+        fold = osp.join(root, 'train_test_files',
+                        '5_folders_cross_validations_files',
+                        f'cross_validation_{k}')
+        os.makedirs(fold)
+        test = names[2 * (k - 1):2 * k]
+        write_text(osp.join(fold, f'test_{k}.txt'), lines(test))
+        write_text(
+            osp.join(fold, f'train_{k}.txt'),
+            lines([n for n in names if n not in test]))
+    return scores
+
+
+def test_scut_fbp5500_protocols(tmp_path):
+    scores = make_scut_layout(str(tmp_path))
+    train = SCUTFBP5500(data_root=str(tmp_path), split='train')
+    test = SCUTFBP5500(data_root=str(tmp_path), split='test')
+    assert len(train) == 6 and len(test) == 4
+    assert test.get_gt_scores()[0] == [pytest.approx(scores['AF7.jpg'])]
+    assert test.get_data_info(0)['img_path'] == osp.join(
+        str(tmp_path), 'Images', 'AF7.jpg')
+    fold3 = SCUTFBP5500(
+        data_root=str(tmp_path), protocol='5fold', fold=3, split='test')
+    assert [osp.basename(fold3.get_data_info(i)['img_path'])
+            for i in range(len(fold3))] == ['AF5.jpg', 'AF6.jpg']
+    assert len(SCUTFBP5500(
+        data_root=str(tmp_path), protocol='5fold', fold=3)) == 8
+
+
+def test_scut_fbp5500_bad_arguments(tmp_path):
+    make_scut_layout(str(tmp_path))
+    with pytest.raises(ValueError, match='fold must be 1..5'):
+        SCUTFBP5500(data_root=str(tmp_path), protocol='5fold', fold=6)
+    with pytest.raises(ValueError, match="protocol must be"):
+        SCUTFBP5500(data_root=str(tmp_path), protocol='7030')
+    with pytest.raises(ValueError, match="split must be"):
+        SCUTFBP5500(data_root=str(tmp_path), split='val')

@@ -1,0 +1,140 @@
+"""Evaluate a checkpoint and print the metrics table.
+
+Usage:
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
+        [--out-item {metrics,pred}] [--show-dir DIR] [--tta]
+        [--cfg-options key=value ...] [--launcher {none,pytorch,slurm,mpi}]
+
+``--out preds.pkl`` saves every test sample (``pred_score``, ``gt_score``,
+``img_path``...) with MMEngine's ``DumpResults``; ``--out-item metrics``
+saves the metric dict instead (JSON or pickle by extension).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import mmengine  # noqa: E402
+from mmengine.config import Config, ConfigDict, DictAction  # noqa: E402
+from mmengine.registry import RUNNERS  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
+from fbp_mm.utils import format_metrics_table, setup_cpu_distributed  # noqa
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (evaluate) a model')
+    parser.add_argument('config', help='test config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='folder for the evaluation logs')
+    parser.add_argument(
+        '--out', help='file to save predictions (or metrics, see '
+        '--out-item) to')
+    parser.add_argument(
+        '--out-item',
+        choices=['metrics', 'pred'],
+        help="what --out saves: 'pred' (default) or 'metrics'")
+    parser.add_argument(
+        '--show-dir',
+        help='save images with predicted (and true) scores drawn on them '
+        'into this folder (relative to the work dir)')
+    parser.add_argument(
+        '--show', action='store_true', help='show drawn images in a window')
+    parser.add_argument(
+        '--interval', type=int, default=1, help='draw every N-th image')
+    parser.add_argument(
+        '--wait-time', type=float, default=2, help='seconds per shown image')
+    parser.add_argument(
+        '--no-pin-memory',
+        action='store_true',
+        help='turn off pin_memory of the dataloader')
+    parser.add_argument(
+        '--tta',
+        action='store_true',
+        help='test-time augmentation from `tta_model` and `tta_pipeline` of '
+        'the config')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config entries, e.g. test_dataloader.batch_size=64')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply the command-line options to the config."""
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+
+    if args.show or args.show_dir:
+        hooks = cfg.setdefault('custom_hooks', [])
+        hooks.append(
+            dict(
+                type='ScoreVisualizationHook',
+                out_dir=args.show_dir,
+                show=args.show,
+                interval=args.interval,
+                wait_time=args.wait_time))
+
+    if args.no_pin_memory and 'pin_memory' in cfg.test_dataloader:
+        cfg.test_dataloader.pin_memory = False
+
+    if args.tta:
+        if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
+            raise KeyError('--tta needs `tta_model` and `tta_pipeline` in '
+                           'the config.')
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        cfg.tta_model.module = cfg.model
+        cfg.model = cfg.tta_model
+
+    out_item = args.out_item or 'pred'
+    if args.out and out_item == 'pred':
+        evaluators = cfg.test_evaluator
+        if isinstance(evaluators, (dict, ConfigDict)):
+            evaluators = [evaluators]
+        cfg.test_evaluator = list(evaluators) + [
+            dict(type='DumpResults', out_file_path=args.out)
+        ]
+
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def main() -> None:
+    args = parse_args()
+    if args.out_item is not None and args.out is None:
+        raise ValueError('--out-item needs --out.')
+    cfg = Config.fromfile(args.config)
+    cfg = merge_args(cfg, args)
+    setup_cpu_distributed(cfg, args.launcher)
+    if 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if runner.rank == 0:
+        print(format_metrics_table(metrics, title=osp.basename(args.config)))
+        if args.out and args.out_item == 'metrics':
+            mmengine.dump(metrics, args.out)
+
+
+if __name__ == '__main__':
+    main()
