@@ -22,7 +22,9 @@ from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
-from fbp_mm.utils import format_metrics_table, setup_cpu_distributed  # noqa
+from fbp_mm.utils import (  # noqa: E402
+    disable_persistent_workers_without_workers, format_metrics_table,
+    setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -115,6 +117,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    disable_persistent_workers_without_workers(cfg)
     return cfg
 
 

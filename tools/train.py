@@ -21,7 +21,8 @@ from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
-from fbp_mm.utils import setup_cpu_distributed  # noqa: E402
+from fbp_mm.utils import (  # noqa: E402
+    disable_persistent_workers_without_workers, setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -125,6 +126,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    disable_persistent_workers_without_workers(cfg)
     return cfg
 
 

@@ -98,7 +98,8 @@ class ScoreListDataset(BaseDataset):
                  **kwargs) -> None:
         if ann_format not in ('auto', 'txt', 'csv'):
             raise ValueError(
-                f"ann_format must be 'auto', 'txt' or 'csv', got {ann_format!r}")
+                "ann_format must be 'auto', 'txt' or 'csv', "
+                f'got {ann_format!r}')
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
         if isinstance(score_columns, str):

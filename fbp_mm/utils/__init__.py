@@ -1,4 +1,8 @@
-from .launch import setup_cpu_distributed
+from .launch import (disable_persistent_workers_without_workers,
+                     setup_cpu_distributed)
 from .metrics_table import format_metrics_table
 
-__all__ = ['format_metrics_table', 'setup_cpu_distributed']
+__all__ = [
+    'disable_persistent_workers_without_workers', 'format_metrics_table',
+    'setup_cpu_distributed'
+]

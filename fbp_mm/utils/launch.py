@@ -47,3 +47,20 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
         f'{os.environ.get("WORLD_SIZE")} joined a gloo process group.',
         logger='current')
     return True
+
+
+def disable_persistent_workers_without_workers(cfg: Config) -> None:
+    """Turn off ``persistent_workers`` of dataloaders with no workers.
+
+    PyTorch refuses ``persistent_workers=True`` with ``num_workers=0``; a
+    user who sets ``--cfg-options train_dataloader.num_workers=0`` should
+    not have to also change the inherited flag.
+
+    Args:
+        cfg (Config): The config, edited in place.
+    """
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if loader and loader.get('num_workers', 0) == 0 and loader.get(
+                'persistent_workers', False):
+            loader['persistent_workers'] = False

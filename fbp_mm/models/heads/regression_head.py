@@ -36,7 +36,9 @@ def build_losses(loss: LossCfg) -> nn.ModuleList:
         raise ValueError('At least one loss is required.')
     modules = nn.ModuleList()
     for cfg in cfgs:
-        modules.append(cfg if isinstance(cfg, nn.Module) else MODELS.build(cfg))
+        if not isinstance(cfg, nn.Module):
+            cfg = MODELS.build(cfg)
+        modules.append(cfg)
     names = [getattr(m, 'loss_name', 'loss') for m in modules]
     if len(set(names)) != len(names):
         raise ValueError(f'Loss names must be unique, got {names}; set '

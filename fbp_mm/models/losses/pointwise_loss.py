@@ -27,7 +27,8 @@ class _PointwiseLoss(nn.Module):
         super().__init__()
         if reduction not in ('mean', 'sum', 'none'):
             raise ValueError(
-                f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+                "reduction must be 'mean', 'sum' or 'none', "
+                f'got {reduction!r}')
         self.reduction = reduction
         self.loss_weight = loss_weight
         self.loss_name = loss_name or self.default_name
