@@ -1,0 +1,3 @@
+from .latent_distilled_mae import LatentDistilledMAE
+
+__all__ = ['LatentDistilledMAE']

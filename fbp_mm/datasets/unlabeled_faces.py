@@ -1,0 +1,123 @@
+"""Unlabeled face images for self-supervised stages and pseudo-labeling."""
+import logging
+import os
+import os.path as osp
+from typing import List, Optional, Sequence, Union
+
+from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
+from mmpretrain.registry import DATASETS
+
+from .score_list import AnnotationError
+
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
+                    '.tiff')
+
+
+@DATASETS.register_module()
+class UnlabeledFaceDataset(BaseDataset):
+    """Images without labels, from a list file or a folder tree.
+
+    - With ``ann_file``: one image path per line (relative to
+      ``data_root / data_prefix``); anything after the first white space is
+      ignored, so a score list also works. Blank lines and ``#`` comments
+      are skipped. Missing images raise an :class:`AnnotationError` naming
+      file and line, or are skipped with one counted warning when
+      ``skip_invalid=True``.
+    - Without ``ann_file``: every image under ``data_root / data_prefix``
+      (recursively, sorted, by extension).
+
+    Samples carry only ``img_path``.
+
+    Args:
+        data_root (str): Dataset root. Defaults to ''.
+        ann_file (str): Optional list file. Defaults to '' (scan folder).
+        data_prefix (str | dict): Image folder relative to ``data_root``.
+            Defaults to ''.
+        extensions (Sequence[str]): Image extensions when scanning.
+        skip_invalid (bool): Skip missing images with a warning.
+            Defaults to False.
+        **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments.
+
+    Example:
+        >>> dataset = dict(type='UnlabeledFaceDataset',
+        ...                data_root='data/demo_faces',
+        ...                ann_file='unlabeled.txt')
+    """
+
+    def __init__(self,
+                 data_root: str = '',
+                 ann_file: str = '',
+                 data_prefix: Union[str, dict] = '',
+                 extensions: Sequence[str] = IMAGE_EXTENSIONS,
+                 skip_invalid: bool = False,
+                 **kwargs) -> None:
+        if isinstance(data_prefix, str):
+            data_prefix = dict(img_path=data_prefix)
+        self.extensions = tuple(e.lower() for e in extensions)
+        self.skip_invalid = skip_invalid
+        super().__init__(
+            ann_file=ann_file,
+            data_root=data_root,
+            data_prefix=data_prefix,
+            **kwargs)
+
+    def _image_root(self) -> str:
+        return self.data_prefix.get('img_path', '') or self.data_root
+
+    def _scan_folder(self) -> List[str]:
+        root = self._image_root()
+        if not osp.isdir(root):
+            raise FileNotFoundError(f'Image folder {root} does not exist.')
+        found = []
+        for folder, _, files in os.walk(root, followlinks=True):
+            for name in files:
+                if name.lower().endswith(self.extensions):
+                    found.append(osp.join(folder, name))
+        return sorted(found)
+
+    def _read_list(self) -> List[str]:
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(
+                f'Annotation file {self.ann_file} does not exist.')
+        root = self._image_root()
+        paths, skipped = [], []
+        with open(self.ann_file, encoding='utf-8') as f:
+            for lineno, line in enumerate(f, start=1):
+                line = line.strip()
+                if not line or line.startswith('#'):
+                    continue
+                path = osp.join(root, line.split()[0])
+                if not osp.isfile(path):
+                    message = (f'{self.ann_file}:{lineno}: image "{path}" '
+                               'does not exist')
+                    if not self.skip_invalid:
+                        raise AnnotationError(message)
+                    skipped.append(message)
+                    continue
+                paths.append(path)
+        if skipped:
+            print_log(
+                f'Skipped {len(skipped)} missing image(s) of '
+                f'{self.ann_file}; first: {skipped[0]}',
+                logger='current',
+                level=logging.WARNING)
+        return paths
+
+    def load_data_list(self) -> List[dict]:
+        """List the images once.
+
+        Returns:
+            list[dict]: ``dict(img_path=...)`` per image.
+        """
+        paths = self._read_list() if self.ann_file else self._scan_folder()
+        if not paths:
+            where = self.ann_file or self._image_root()
+            raise AnnotationError(f'{where}: no images found.')
+        return [dict(img_path=p) for p in paths]
+
+    def get_image_paths(self, indices: Optional[Sequence[int]] = None
+                        ) -> List[str]:
+        """Image paths of all (or the given) samples."""
+        indices = range(len(self)) if indices is None else indices
+        return [self.get_data_info(i)['img_path'] for i in indices]
