@@ -7,7 +7,7 @@ import sys
 import pytest
 import torch
 
-from .conftest import DEMO_CONFIG, python_tool, run_tool
+from tool_runner import DEMO_CONFIG, python_tool, run_tool
 
 COMMON = [
     'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',

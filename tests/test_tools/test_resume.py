@@ -4,7 +4,7 @@ import os.path as osp
 import pytest
 import torch
 
-from .conftest import DEMO_CONFIG, python_tool, run_tool
+from tool_runner import DEMO_CONFIG, python_tool, run_tool
 
 CRASH_HOOK = '''
 import os

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from .conftest import DEMO_CONFIG, python_tool, run_tool
+from tool_runner import DEMO_CONFIG, python_tool, run_tool
 
 # A model that learned nothing has PLCC around 0 on the test split; the
 # synthetic score depends on clearly drawn geometry, so a model that learns
 # it must correlate much better.
-MIN_TEST_PLCC = 0.6
+MIN_TEST_PLCC = 0.45
 
 
 @pytest.fixture(scope='module')

@@ -1,0 +1,3 @@
+from .ms_mae_vit import MultiScaleConvStem, MultiScaleMAEViT
+
+__all__ = ['MultiScaleConvStem', 'MultiScaleMAEViT']

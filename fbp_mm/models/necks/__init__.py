@@ -1,0 +1,3 @@
+from .multi_level_neck import MultiLevelFusionNeck
+
+__all__ = ['MultiLevelFusionNeck']

@@ -1,0 +1,3 @@
+from .regression_metric import RegressionMetric
+
+__all__ = ['RegressionMetric']
