@@ -11,8 +11,8 @@ from tool_runner import DEMO_CONFIG, python_tool, run_tool
 
 COMMON = [
     'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
-    'test_dataloader.num_workers=0', 'train_cfg.max_epochs=1',
-    'train_cfg.val_interval=1', 'param_scheduler.1.end=1'
+    'test_dataloader.num_workers=0', 'train_cfg.max_epochs=2',
+    'train_cfg.val_interval=2', 'param_scheduler.1.end=2'
 ]
 
 
@@ -44,7 +44,7 @@ def test_two_process_training_and_evaluation(demo_faces, tmp_path):
         torchrun('train.py', DEMO_CONFIG, '--work-dir', work,
                  '--cfg-options', *COMMON, *data, port=29631))
     assert 'gloo process group' in proc.stdout + proc.stderr
-    ckpt = osp.join(work, 'epoch_1.pth')
+    ckpt = osp.join(work, 'epoch_2.pth')
     assert osp.isfile(ckpt)
 
     dist_out = str(tmp_path / 'dist.pkl')
