@@ -86,7 +86,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     cfg.load_from = args.checkpoint
 
     if args.show or args.show_dir:
-        hooks = cfg.setdefault('custom_hooks', [])
+        hooks = list(cfg.get('custom_hooks', None) or [])
         hooks.append(
             dict(
                 type='ScoreVisualizationHook',
@@ -94,6 +94,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
                 show=args.show,
                 interval=args.interval,
                 wait_time=args.wait_time))
+        cfg.custom_hooks = hooks
 
     if args.no_pin_memory and 'pin_memory' in cfg.test_dataloader:
         cfg.test_dataloader.pin_memory = False

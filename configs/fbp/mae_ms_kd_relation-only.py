@@ -1,0 +1,11 @@
+# MAE-MS-KD ablation: relational KD only (pairwise distances),
+# beside the student's own losses.
+_base_ = ['./mae_ms_kd.py']
+
+model = dict(
+    distill_losses=dict(
+        _delete_=True,
+        loss_kd_relation={{_base_.kd_losses.loss_kd_relation}}),
+    loss_forward_mappings=dict(
+        _delete_=True,
+        loss_kd_relation={{_base_.kd_mappings.loss_kd_relation}}))
