@@ -5,13 +5,15 @@
 _base_ = ['../ms-mae_vit-base-p16_ft-1xb32-100e_scut-fbp5500.py']
 
 data_root = 'data/demo_faces'
-pretrained = 'work_dirs/fbp_demo/1_teacher_pretrain/epoch_30.pth'
+pretrained = 'work_dirs/fbp_demo/1_teacher_pretrain/epoch_20.pth'
 
 model = dict(
     backbone=dict(
         arch='tiny',
         img_size=64,
         patch_size=8,
+        ms_branch_channels=8,
+        ms_out_channels=8,
         out_indices=(0, 1),
         drop_path_rate=0.0,
         init_cfg=dict(checkpoint=pretrained)),
@@ -29,11 +31,16 @@ test_pipeline = [
     dict(type='Resize', scale=(64, 64)),
     dict(type='PackInputs'),
 ]
+# CPU demo: loading 64 px images in the main process is faster than
+# workers competing with the model for 2 cores.
 train_dataloader = dict(
-    num_workers=2,
+    num_workers=0,
+    persistent_workers=False,
     dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
-    num_workers=2, dataset=dict(data_root=data_root, pipeline=test_pipeline))
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 optim_wrapper = dict(

@@ -1,0 +1,142 @@
+"""The MAE-MS-KD configs and pipeline, end to end at toy size."""
+import json
+import os.path as osp
+
+import torch
+from tool_runner import REPO_ROOT, python_tool, run_tool
+
+DEMO = osp.join(REPO_ROOT, 'configs', 'fbp', 'demo')
+HEADLINE = osp.join(REPO_ROOT, 'configs', 'fbp', 'mae_ms_kd.py')
+TEACHER_FT = osp.join(DEMO, 'ms-mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py')
+TINY_STUDENT = ('dict(embed_dims=32, num_layers=2, num_heads=2, '
+                'feedforward_channels=64)')
+
+
+def data_overrides(data_root, epochs=1):
+    """Config text pointing a fine-tune config at the test data."""
+    return f'''
+data_root = {data_root!r}
+train_dataloader = dict(num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root=data_root))
+val_dataloader = dict(num_workers=0, persistent_workers=False,
+                      dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+train_cfg = dict(max_epochs={epochs}, val_interval={epochs})
+param_scheduler = [dict(type='ConstantLR', factor=1.0)]
+default_hooks = dict(logger=dict(interval=5))
+'''
+
+
+def test_headline_config_trains_and_evaluates(demo_faces, tmp_path):
+    """configs/fbp/mae_ms_kd.py with toy sizes: the distiller trains with
+    every KD loss, evaluates the student, and its student extracts."""
+    import fbp_mm  # noqa: F401
+    from mmengine.config import Config
+    from mmpretrain.registry import MODELS
+
+    teacher_cfg = Config.fromfile(TEACHER_FT)
+    teacher_cfg.model.backbone.init_cfg = None
+    teacher = MODELS.build(teacher_cfg.model)
+    teacher_ckpt = str(tmp_path / 'teacher.pth')
+    torch.save({'state_dict': teacher.state_dict()}, teacher_ckpt)
+
+    cfg = tmp_path / 'kd.py'
+    cfg.write_text(f'''
+_base_ = [{HEADLINE!r}]
+model = dict(
+    student=dict(
+        backbone=dict(arch={TINY_STUDENT}, img_size=64, patch_size=8,
+                      out_indices=(0, 1), init_cfg=None),
+        neck=dict(in_channels=32, num_levels=2, out_channels=32),
+        head=dict(in_channels=32)),
+    teacher=dict(cfg_path={TEACHER_FT!r}),
+    teacher_ckpt={teacher_ckpt!r},
+    connectors=dict(feat_proj=dict(in_channels=32, out_channels=64)))
+pipeline = [dict(type='LoadImageFromFile'),
+            dict(type='Resize', scale=(64, 64)), dict(type='PackInputs')]
+train_dataloader = dict(dataset=dict(pipeline=pipeline))
+val_dataloader = dict(dataset=dict(pipeline=pipeline))
+''' + data_overrides(demo_faces))
+    work = str(tmp_path / 'work')
+    proc = run_tool(python_tool('train.py', str(cfg), '--work-dir', work))
+    log = proc.stdout + proc.stderr
+    for key in ('loss_mse', 'loss_plcc', 'loss_kd_response',
+                'loss_kd_feature', 'loss_kd_relation'):
+        assert f'{key}: ' in log, key
+    assert 'Epoch(val) [1]' in log and 'plcc: ' in log
+
+    # the distilled student deploys with the plain student config
+    student = str(tmp_path / 'student.pth')
+    run_tool(python_tool('extract_student.py', osp.join(work, 'epoch_1.pth'),
+                         student))
+    ckpt = torch.load(student, weights_only=False)
+    assert ckpt['state_dict'] and all(
+        not k.startswith(('student.', 'teacher.')) for k in ckpt['state_dict'])
+    assert 'backbone.layers.1.ln1.weight' in ckpt['state_dict']
+
+
+def write_stage_configs(tmp_path, data_root):
+    """The five demo stage configs, shrunk to one or two epochs."""
+    stages = {}
+    for stage, name, extra in [
+        ('teacher_pretrain', 'ms-mae_vit-tiny-p8_1xb64-20e_demo-faces.py',
+         'pretrain'),
+        ('student_pretrain', 'mae_vit-tiny-p8_1xb64-20e_demo-faces.py',
+         'pretrain'),
+        ('teacher_finetune', 'ms-mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py',
+         'finetune'),
+        ('student_finetune', 'mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py',
+         'finetune'),
+        ('student_kd', 'mae_ms_kd_demo-faces.py', 'finetune'),
+    ]:
+        text = f'_base_ = [{osp.join(DEMO, name)!r}]\n'
+        if extra == 'pretrain':
+            text += f'''
+train_dataloader = dict(batch_size=8,
+                        dataset=dict(data_root={data_root!r}))
+train_cfg = dict(max_epochs=1)
+param_scheduler = [dict(type='ConstantLR', factor=1.0)]
+'''
+        else:
+            text += data_overrides(data_root)
+        path = tmp_path / f'{stage}.py'
+        path.write_text(text)
+        stages[stage] = str(path)
+    return stages
+
+
+def test_pipeline_runs_all_stages_and_resumes(demo_faces, tmp_path):
+    stages = write_stage_configs(tmp_path, demo_faces)
+    root = str(tmp_path / 'pipeline')
+    args = ['--preset', 'demo', '--work-root', root, '--input-size', '64',
+            '--stage-config'] + [f'{k}={v}' for k, v in stages.items()]
+    proc = run_tool(python_tool('fbp_pipeline.py', *args), timeout=900)
+    out = proc.stdout
+    assert '| teacher (MS-MAE) |' in out
+    assert '| student + KD (MAE-MS-KD) |' in out
+    with open(osp.join(root, 'results.json')) as f:
+        rows = json.load(f)
+    assert [r['name'] for r in rows] == [
+        'teacher (MS-MAE)', 'student, no KD', 'student + KD (MAE-MS-KD)'
+    ]
+    teacher, plain, kd = rows
+    # the student is the smaller network, KD or not (same architecture)
+    assert kd['params_m'] == plain['params_m'] < teacher['params_m']
+    assert kd['gflops'] < teacher['gflops']
+    for row in rows:
+        assert -1 <= row['plcc'] <= 1 and row['rmse'] > 0
+        assert row['images_per_s'] > 0
+
+    # a second run trains nothing
+    again = run_tool(python_tool('fbp_pipeline.py', *args, '--skip-table'))
+    assert again.stdout.count('finished earlier') == 5
+    assert 'training' not in again.stdout
+
+    # an interrupted stage (no done marker, checkpoints present) resumes
+    kd_dir = osp.join(root, '5_student_kd')
+    import os
+    os.remove(osp.join(kd_dir, 'stage_done.json'))
+    resumed = run_tool(
+        python_tool('fbp_pipeline.py', *args, '--skip-table'))
+    assert 'resuming the interrupted run' in resumed.stdout
+    assert osp.isfile(osp.join(kd_dir, 'stage_done.json'))
