@@ -1,5 +1,5 @@
 # Two entry points, both self-installing into .venv (idempotent):
-#   make demo   generate the synthetic demo faces, train and test on them
+#   make demo   generate the synthetic demo faces, run MAE-MS-KD on them
 #   make test   run the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -8,8 +8,7 @@ STAMP := $(VENV)/.fbp_mm-installed
 REQS := requirements/torch.txt requirements/mmcv.txt requirements/runtime.txt \
 	requirements/tests.txt requirements/constraints.txt setup.py
 DEMO_DATA := data/demo_faces
-DEMO_CFG := configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py
-DEMO_WORK := work_dirs/demo
+DEMO_WORK := work_dirs/fbp_demo
 
 .PHONY: install demo test lint clean-demo
 
@@ -24,12 +23,12 @@ $(STAMP): $(REQS)
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The MAE-MS-KD pipeline at demo size (tiny archs, 64 px): pretrain teacher
+# and student, fine-tune both, distil, print the comparison table. Finished
+# stages are skipped on a second run; `make clean-demo` starts over.
 demo: $(STAMP)
 	$(PY) tools/dataset_converters/make_demo_faces.py $(DEMO_DATA)
-	$(PY) tools/train.py $(DEMO_CFG) --work-dir $(DEMO_WORK)
-	$(PY) tools/test.py $(DEMO_CFG) \
-		$$(ls -t $(DEMO_WORK)/best_plcc_epoch_*.pth | head -n 1) \
-		--work-dir $(DEMO_WORK)
+	$(PY) tools/fbp_pipeline.py --preset demo --work-root $(DEMO_WORK)
 
 test: $(STAMP)
 	$(PY) -m pytest tests

@@ -253,7 +253,7 @@ def cost(cfg_path: str, input_size: int) -> Dict[str, float]:
         model = model.cuda()
     summary = complexity_summary(model, (input_size, input_size))
     summary['images_per_s'] = measure_throughput(
-        model, (input_size, input_size), batch_size=32)
+        model, (input_size, input_size), batch_size=32, warmup=3, iters=10)
     return summary
 
 
@@ -323,6 +323,7 @@ def main() -> None:
         osp.join(kd_dir, 'pipeline.log'))
 
     rows = []
+    costs: Dict[str, Dict[str, float]] = {}
     size = args.input_size or preset['input_size']
     for name, stage, cfg, ckpt in [
         ('teacher (MS-MAE)', 'teacher_finetune',
@@ -334,7 +335,9 @@ def main() -> None:
     ]:
         print(f'[table] testing {name}', flush=True)
         metrics = test_metrics(cfg, ckpt, stage_dir(root, stage), args)
-        rows.append(dict(name=name, **metrics, **cost(cfg, size)))
+        if cfg not in costs:  # both students share one architecture
+            costs[cfg] = cost(cfg, size)
+        rows.append(dict(name=name, **metrics, **costs[cfg]))
     print('\n' + write_table(rows, root, args.preset))
 
 

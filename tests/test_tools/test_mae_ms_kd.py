@@ -8,8 +8,8 @@ from tool_runner import REPO_ROOT, python_tool, run_tool
 DEMO = osp.join(REPO_ROOT, 'configs', 'fbp', 'demo')
 HEADLINE = osp.join(REPO_ROOT, 'configs', 'fbp', 'mae_ms_kd.py')
 TEACHER_FT = osp.join(DEMO, 'ms-mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py')
-TINY_STUDENT = ('dict(embed_dims=32, num_layers=2, num_heads=2, '
-                'feedforward_channels=64)')
+TINY_STUDENT = ('dict(_delete_=True, embed_dims=32, num_layers=2, '
+                'num_heads=2, feedforward_channels=64)')
 
 
 def data_overrides(data_root, epochs=1):
@@ -17,9 +17,9 @@ def data_overrides(data_root, epochs=1):
     return f'''
 data_root = {data_root!r}
 train_dataloader = dict(num_workers=0, persistent_workers=False,
-                        dataset=dict(data_root=data_root))
+                        dataset=dict(data_root=data_root, indices=96))
 val_dataloader = dict(num_workers=0, persistent_workers=False,
-                      dataset=dict(data_root=data_root))
+                      dataset=dict(data_root=data_root, indices=64))
 test_dataloader = val_dataloader
 train_cfg = dict(max_epochs={epochs}, val_interval={epochs})
 param_scheduler = [dict(type='ConstantLR', factor=1.0)]

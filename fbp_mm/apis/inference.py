@@ -1,0 +1,298 @@
+"""Build a score regressor from its config and predict scores of images.
+
+These helpers are the programmatic counterpart of ``tools/test.py`` for
+images without labels: they build the model exactly as the runner would
+(same registries, same ``data_preprocessor``), load a checkpoint, and run
+the model's ``test_step`` over batches prepared with the config's test
+pipeline. They run in a single process on one device.
+"""
+import copy
+import sys
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+from mmengine.config import Config, ConfigDict
+from mmengine.dataset import BaseDataset, Compose, pseudo_collate
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from mmengine.utils import ProgressBar
+from mmpretrain.registry import DATASETS, MODELS
+from torch.utils.data import DataLoader, Dataset
+
+__all__ = [
+    'build_model_from_config', 'get_test_pipeline', 'iter_predictions',
+    'predict_scores'
+]
+
+PipelineCfg = Union[Sequence[dict], Compose]
+ImageSource = Union[BaseDataset, dict, Sequence[str]]
+
+
+def _load_config(config: Union[str, Config],
+                 cfg_options: Optional[dict] = None) -> Config:
+    """Read a config file (or copy a Config) and apply overrides."""
+    if isinstance(config, (str, bytes)) or hasattr(config, '__fspath__'):
+        cfg = Config.fromfile(str(config))
+    elif isinstance(config, Config):
+        cfg = copy.deepcopy(config)
+    else:
+        raise TypeError('`config` must be a file path or a Config, got '
+                        f'{type(config).__name__}.')
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def build_model_from_config(config: Union[str, Config],
+                            checkpoint: Optional[str] = None,
+                            device: Union[str, torch.device] = 'cpu',
+                            cfg_options: Optional[dict] = None,
+                            strict: bool = True) -> nn.Module:
+    """Build the model of a config, load its weights and set eval mode.
+
+    The model is built the way MMEngine's runner builds it: the default
+    scope comes from the config (``mmpretrain`` if it names none) and a
+    top-level ``data_preprocessor`` of the config is handed to the model
+    unless the model config has its own. The config is attached to the
+    returned model as ``model.cfg`` so that :func:`predict_scores` can find
+    the test pipeline.
+
+    A :class:`~fbp_mm.models.TeacherStudentDistiller` config works the same
+    way: its ``predict`` uses the student. When a checkpoint is given, the
+    distiller's ``teacher_ckpt`` is not read (the checkpoint already holds
+    the teacher's weights), so that file need not exist any more.
+
+    Args:
+        config (str | Config): Config file or an already loaded config.
+        checkpoint (str, optional): Checkpoint to load (anything MMEngine's
+            ``load_checkpoint`` reads: a path, URL, ``torchvision://``...).
+            None keeps the initial weights of the config (useful in tests).
+        device (str | torch.device): Device to put the model on.
+            Defaults to ``'cpu'``.
+        cfg_options (dict, optional): Overrides merged into the config,
+            as ``--cfg-options`` of the tools. Defaults to None.
+        strict (bool): Require the checkpoint keys to match the model's
+            exactly. Defaults to True, so that a wrong checkpoint fails
+            loudly instead of predicting with random weights.
+
+    Returns:
+        nn.Module: The model in eval mode on ``device``, with ``cfg``.
+
+    Example:
+        >>> model = build_model_from_config(
+        ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
+        ...     'work_dirs/demo/epoch_20.pth')
+        >>> paths, scores = predict_scores(model, ['face.jpg'])
+    """
+    cfg = _load_config(config, cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    model_cfg = copy.deepcopy(cfg.model)
+    if cfg.get('data_preprocessor', None) is not None and isinstance(
+            model_cfg, (dict, ConfigDict)):
+        model_cfg.setdefault('data_preprocessor',
+                             copy.deepcopy(cfg.data_preprocessor))
+    if checkpoint is not None and model_cfg.get('teacher_ckpt', None):
+        model_cfg['teacher_ckpt'] = None
+    model = MODELS.build(model_cfg)
+    if checkpoint is not None:
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=strict)
+    model.cfg = cfg
+    model.to(device)
+    model.eval()
+    return model
+
+
+def get_test_pipeline(cfg: Config) -> List[dict]:
+    """Return the test pipeline of a config.
+
+    Looks at ``test_dataloader.dataset.pipeline`` first, then at
+    ``val_dataloader.dataset.pipeline`` and a top-level ``test_pipeline``.
+
+    Args:
+        cfg (Config): A loaded config.
+
+    Returns:
+        list[dict]: A copy of the transform configs.
+
+    Raises:
+        KeyError: If the config defines none of them.
+    """
+    for loader in ('test_dataloader', 'val_dataloader'):
+        dataset = (cfg.get(loader, None) or {}).get('dataset', None) or {}
+        # Wrapped datasets (e.g. RepeatDataset) keep the pipeline inside.
+        while 'pipeline' not in dataset and 'dataset' in dataset:
+            dataset = dataset['dataset']
+        if dataset.get('pipeline', None):
+            return copy.deepcopy(list(dataset['pipeline']))
+    if cfg.get('test_pipeline', None):
+        return copy.deepcopy(list(cfg.test_pipeline))
+    raise KeyError('The config has no test pipeline: set '
+                   '`test_dataloader.dataset.pipeline`.')
+
+
+class _InferenceDataset(Dataset):
+    """Apply a pipeline to a fixed list of sample dicts, in order."""
+
+    def __init__(self, infos: List[dict], pipeline: Compose) -> None:
+        self.infos = infos
+        self.pipeline = pipeline
+
+    def __len__(self) -> int:
+        return len(self.infos)
+
+    def __getitem__(self, idx: int) -> dict:
+        info = copy.deepcopy(self.infos[idx])
+        try:
+            data = self.pipeline(info)
+        except Exception as err:
+            raise RuntimeError(
+                f'Failed to load or transform image "{info.get("img_path")}"'
+                f': {type(err).__name__}: {err}') from err
+        if data is None:
+            raise RuntimeError('The pipeline dropped image '
+                               f'"{info.get("img_path")}".')
+        return data
+
+
+def _sample_infos(source: ImageSource) -> List[dict]:
+    """Turn a dataset, dataset config or list of paths into sample dicts."""
+    if isinstance(source, (dict, ConfigDict)):
+        source = DATASETS.build(copy.deepcopy(source))
+    if isinstance(source, BaseDataset):
+        return [
+            copy.deepcopy(source.get_data_info(i))
+            for i in range(len(source))
+        ]
+    if isinstance(source, str):
+        raise TypeError('Give a list of image paths, not a single str.')
+    return [dict(img_path=str(p)) for p in source]
+
+
+def _resolve_pipeline(model: nn.Module, source: ImageSource,
+                      pipeline: Optional[PipelineCfg]) -> Compose:
+    if isinstance(pipeline, Compose):
+        return pipeline
+    if pipeline is not None:
+        return Compose(copy.deepcopy(list(pipeline)))
+    cfg = getattr(model, 'cfg', None)
+    if cfg is not None:
+        return Compose(get_test_pipeline(cfg))
+    if isinstance(source, BaseDataset) and source.pipeline.transforms:
+        return source.pipeline
+    raise ValueError('No pipeline: pass `pipeline`, or build the model with '
+                     '`build_model_from_config` so that it has a `cfg`.')
+
+
+def iter_predictions(model: nn.Module,
+                     dataset_or_paths: ImageSource,
+                     pipeline: Optional[PipelineCfg] = None,
+                     batch_size: int = 32,
+                     num_workers: int = 0,
+                     progress: bool = True
+                     ) -> Iterator[Tuple[List[str], np.ndarray]]:
+    """Predict scores batch by batch, in the order of the input.
+
+    Every image goes through ``pipeline`` (by default the test pipeline of
+    ``model.cfg``), batches are collated with ``pseudo_collate`` and passed
+    to ``model.test_step`` under ``torch.no_grad()``; the predictions are
+    read from ``pred_score`` of the returned data samples.
+
+    Args:
+        model (nn.Module): A model with ``test_step`` (or ``val_step``),
+            e.g. from :func:`build_model_from_config`. It is not switched
+            to eval mode here.
+        dataset_or_paths (BaseDataset | dict | Sequence[str]): A dataset
+            (its ``get_data_info`` samples are used; its own pipeline only
+            when neither ``pipeline`` nor ``model.cfg`` gives one), a
+            dataset config, or image paths.
+        pipeline (Sequence[dict] | Compose, optional): Transforms to apply.
+            Defaults to ``model.cfg``'s test pipeline.
+        batch_size (int): Images per forward pass. Defaults to 32.
+        num_workers (int): Data loading worker processes. Defaults to 0.
+        progress (bool): Show an MMEngine ``ProgressBar`` on stdout.
+            Defaults to True.
+
+    Yields:
+        tuple[list[str], np.ndarray]: Image paths of a batch and their
+        scores, shape ``(batch, num_outputs)``, float32.
+
+    Example:
+        >>> for paths, scores in iter_predictions(model, paths,
+        ...                                      progress=False):
+        ...     print(paths[0], scores[0, 0])
+    """
+    if batch_size < 1:
+        raise ValueError(f'batch_size must be positive, got {batch_size}')
+    compose = _resolve_pipeline(model, dataset_or_paths, pipeline)
+    infos = _sample_infos(dataset_or_paths)
+    if not infos:
+        return
+    loader = DataLoader(
+        _InferenceDataset(infos, compose),
+        batch_size=batch_size,
+        shuffle=False,
+        num_workers=num_workers,
+        collate_fn=pseudo_collate)
+    step = getattr(model, 'test_step', None) or model.val_step
+    bar = ProgressBar(len(infos), file=sys.stdout) if progress else None
+    start = 0
+    with torch.no_grad():
+        for batch in loader:
+            samples = step(batch)
+            scores = torch.stack([
+                s.pred_score.detach().reshape(-1).float().cpu()
+                for s in samples
+            ]).numpy()
+            paths = [
+                str(info.get('img_path', ''))
+                for info in infos[start:start + len(samples)]
+            ]
+            start += len(samples)
+            if bar is not None:
+                bar.update(len(samples))
+            yield paths, scores
+    if bar is not None:
+        bar.file.write('\n')
+        bar.file.flush()
+
+
+def predict_scores(model: nn.Module,
+                   dataset_or_paths: ImageSource,
+                   pipeline: Optional[PipelineCfg] = None,
+                   batch_size: int = 32,
+                   num_workers: int = 0,
+                   progress: bool = True) -> Tuple[List[str], np.ndarray]:
+    """Predict the scores of all images at once.
+
+    Same arguments as :func:`iter_predictions`, which this collects.
+
+    Args:
+        model (nn.Module): Model with ``test_step``.
+        dataset_or_paths (BaseDataset | dict | Sequence[str]): Images.
+        pipeline (Sequence[dict] | Compose, optional): Transforms.
+        batch_size (int): Images per forward pass. Defaults to 32.
+        num_workers (int): Data loading workers. Defaults to 0.
+        progress (bool): Show a progress bar. Defaults to True.
+
+    Returns:
+        tuple[list[str], np.ndarray]: Image paths and scores of shape
+        ``(N, num_outputs)`` (float32), in input order.
+
+    Example:
+        >>> model = build_model_from_config(cfg_file, ckpt_file)
+        >>> paths, scores = predict_scores(model, ['a.jpg', 'b.jpg'])
+        >>> scores.shape
+        (2, 1)
+    """
+    all_paths: List[str] = []
+    all_scores: List[np.ndarray] = []
+    for paths, scores in iter_predictions(model, dataset_or_paths, pipeline,
+                                          batch_size, num_workers, progress):
+        all_paths.extend(paths)
+        all_scores.append(scores)
+    if not all_scores:
+        return all_paths, np.zeros((0, 1), dtype=np.float32)
+    return all_paths, np.concatenate(all_scores, axis=0)
+
