@@ -22,18 +22,20 @@ Usage:
         --unlabeled-root data/unlabeled_faces --data-root data/SCUT-FBP5500_v2
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
 import shutil
-import subprocess
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from fbp_mm.utils.stages import (final_checkpoint, mark_done,  # noqa: E402
+                                 markdown_table, model_cost, read_done,
+                                 run_logged, test_metrics, tool,
+                                 was_interrupted)
 
 PRESETS = {
     'demo':
@@ -68,7 +70,6 @@ PRESETS = {
 
 STAGES = ('teacher_pretrain', 'student_pretrain', 'teacher_finetune',
           'student_finetune', 'student_kd')
-DONE_FILE = 'stage_done.json'
 
 
 def parse_args() -> argparse.Namespace:
@@ -109,60 +110,6 @@ def stage_dir(root: str, stage: str) -> str:
     return osp.join(root, f'{STAGES.index(stage) + 1}_{stage}')
 
 
-def read_done(work_dir: str) -> Optional[dict]:
-    path = osp.join(work_dir, DONE_FILE)
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
-def final_checkpoint(work_dir: str, best: bool) -> str:
-    """The checkpoint a stage hands on: best by PLCC, else the last."""
-    if best:
-        found = sorted(
-            glob.glob(osp.join(work_dir, 'best_plcc_epoch_*.pth')),
-            key=osp.getmtime)
-        if found:
-            target = osp.join(work_dir, 'best.pth')
-            shutil.copyfile(found[-1], target)
-            return target
-    last = osp.join(work_dir, 'last_checkpoint')
-    if osp.isfile(last):
-        with open(last) as f:
-            path = f.read().strip()
-        if osp.isfile(path):
-            return path
-    raise FileNotFoundError(f'No checkpoint found in {work_dir}.')
-
-
-def run(cmd: List[str], log_path: str) -> None:
-    """Run a tool, keep its full log, echo its epoch lines."""
-    env = dict(os.environ)
-    env['PYTHONPATH'] = REPO_ROOT + os.pathsep + env.get('PYTHONPATH', '')
-    with open(log_path, 'a') as log:
-        log.write(f'\n$ {" ".join(cmd)}\n')
-        proc = subprocess.Popen(
-            cmd,
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True)
-        tail: List[str] = []
-        for line in proc.stdout:
-            log.write(line)
-            tail = (tail + [line])[-40:]
-            if 'Epoch(' in line and ('loss' in line or 'plcc' in line):
-                print('    ' + line.split(' - INFO - ')[-1].rstrip(),
-                      flush=True)
-        code = proc.wait()
-    if code != 0:
-        sys.stderr.write(''.join(tail))
-        raise RuntimeError(f'Command failed ({code}), full log in '
-                           f'{log_path}: {" ".join(cmd)}')
-
-
 def stage_options(stage: str, inputs: Dict[str, str],
                   args: argparse.Namespace) -> List[str]:
     """``--cfg-options`` that connect a stage to its inputs."""
@@ -198,9 +145,8 @@ def run_stage(stage: str, cfg: str, root: str, inputs: Dict[str, str],
     if args.force and osp.isdir(work_dir):
         shutil.rmtree(work_dir)
     os.makedirs(work_dir, exist_ok=True)
-    cmd = [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'), cfg,
-           '--work-dir', work_dir]
-    if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+    cmd = tool('train.py') + [cfg, '--work-dir', work_dir]
+    if was_interrupted(work_dir):
         cmd.append('--resume')
         print(f'[{stage}] resuming the interrupted run')
     if args.amp:
@@ -210,66 +156,26 @@ def run_stage(stage: str, cfg: str, root: str, inputs: Dict[str, str],
         cmd += ['--cfg-options', *opts]
     print(f'[{stage}] training {cfg}', flush=True)
     start = time.time()
-    run(cmd, osp.join(work_dir, 'pipeline.log'))
-    ckpt = final_checkpoint(work_dir, best=not stage.endswith('pretrain'))
-    with open(osp.join(work_dir, DONE_FILE), 'w') as f:
-        json.dump(dict(checkpoint=ckpt, config=cfg,
-                       seconds=round(time.time() - start, 1)), f, indent=2)
+    run_logged(cmd, osp.join(work_dir, 'pipeline.log'))
+    ckpt = final_checkpoint(
+        work_dir, best_key=None if stage.endswith('pretrain') else 'plcc')
+    mark_done(work_dir, checkpoint=ckpt, config=cfg,
+              seconds=round(time.time() - start, 1))
     print(f'[{stage}] done in {time.time() - start:.0f} s: {ckpt}')
     return ckpt
 
 
-def test_metrics(cfg: str, ckpt: str, work_dir: str,
-                 args: argparse.Namespace) -> Dict[str, float]:
-    out = osp.join(work_dir, 'test_metrics.json')
-    cmd = [sys.executable, osp.join(REPO_ROOT, 'tools', 'test.py'), cfg,
-           ckpt, '--work-dir', work_dir, '--out', out, '--out-item',
-           'metrics']
-    if args.data_root:
-        cmd += ['--cfg-options',
-                f'test_dataloader.dataset.data_root={args.data_root}']
-    run(cmd, osp.join(work_dir, 'pipeline.log'))
-    with open(out) as f:
-        return json.load(f)
-
-
-def cost(cfg_path: str, input_size: int) -> Dict[str, float]:
-    """Params, GFLOPs and CPU/GPU images per second of a config's model."""
-    import torch
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmpretrain.registry import MODELS
-
-    import fbp_mm  # noqa: F401
-    from fbp_mm.utils.complexity import (complexity_summary,
-                                         measure_throughput)
-
-    cfg = Config.fromfile(cfg_path)
-    init_default_scope('mmpretrain')
-    model_cfg = cfg.model
-    model_cfg.get('backbone', {}).pop('init_cfg', None)
-    model = MODELS.build(model_cfg)
-    if torch.cuda.is_available():
-        model = model.cuda()
-    summary = complexity_summary(model, (input_size, input_size))
-    summary['images_per_s'] = measure_throughput(
-        model, (input_size, input_size), batch_size=32, warmup=3, iters=10)
-    return summary
-
-
 def write_table(rows: List[dict], root: str, preset: str) -> str:
-    header = ('| model | PLCC | SRCC | MAE | RMSE | params (M) | GFLOPs '
-              '| images/s |')
-    lines = [header, '|' + ' --- |' * 8]
-    for r in rows:
-        lines.append(
-            f'| {r["name"]} | {r["plcc"]:.4f} | {r["srcc"]:.4f} | '
-            f'{r["mae"]:.4f} | {r["rmse"]:.4f} | {r["params_m"]:.3f} | '
-            f'{r["gflops"]:.3f} | {r["images_per_s"]:.0f} |')
+    table = markdown_table(rows, [
+        ('name', 'model', ''), ('plcc', 'PLCC', '.4f'),
+        ('srcc', 'SRCC', '.4f'), ('mae', 'MAE', '.4f'),
+        ('rmse', 'RMSE', '.4f'), ('params_m', 'params (M)', '.3f'),
+        ('gflops', 'GFLOPs', '.3f'), ('images_per_s', 'images/s', '.0f')
+    ])
     note = ('Synthetic demo faces: shows the pipeline works, says nothing '
             'about real faces.' if preset == 'demo' else
             f'Preset {preset}.')
-    text = '\n'.join(lines) + f'\n\n{note}\n'
+    text = table + f'\n\n{note}\n'
     with open(osp.join(root, 'results.md'), 'w') as f:
         f.write(text)
     with open(osp.join(root, 'results.json'), 'w') as f:
@@ -318,9 +224,9 @@ def main() -> None:
 
     kd_dir = stage_dir(root, 'student_kd')
     student_only = osp.join(kd_dir, 'student_only.pth')
-    run([sys.executable, osp.join(REPO_ROOT, 'tools', 'extract_student.py'),
-         inputs['student_kd'], student_only],
-        osp.join(kd_dir, 'pipeline.log'))
+    run_logged(tool('extract_student.py') + [inputs['student_kd'],
+                                             student_only],
+               osp.join(kd_dir, 'pipeline.log'))
 
     rows = []
     costs: Dict[str, Dict[str, float]] = {}
@@ -334,9 +240,11 @@ def main() -> None:
          configs['student_finetune'], student_only),
     ]:
         print(f'[table] testing {name}', flush=True)
-        metrics = test_metrics(cfg, ckpt, stage_dir(root, stage), args)
+        data = [f'test_dataloader.dataset.data_root={args.data_root}'
+                ] if args.data_root else []
+        metrics = test_metrics(cfg, ckpt, stage_dir(root, stage), data)
         if cfg not in costs:  # both students share one architecture
-            costs[cfg] = cost(cfg, size)
+            costs[cfg] = model_cost(cfg, size)
         rows.append(dict(name=name, **metrics, **costs[cfg]))
     print('\n' + write_table(rows, root, args.preset))
 

@@ -48,8 +48,12 @@ class ScoreListDataset(BaseDataset):
     file met during training) raises an error naming its path.
 
     Args:
-        ann_file (str): The list file, relative to ``data_root`` unless
-            absolute.
+        ann_file (str | list[str]): The list file, relative to
+            ``data_root`` unless absolute. A list of files is read as one
+            dataset (e.g. labeled + pseudo-labeled lists, all relative to
+            the same image folder); each sample records its file index in
+            ``list_index``. An image listed twice, in one file or across
+            files, is a duplicate.
         data_root (str): Root of the dataset. Defaults to ''.
         data_prefix (str | dict): Folder of the images relative to
             ``data_root``; a str or ``dict(img_path=...)``. Defaults to ''.
@@ -85,7 +89,7 @@ class ScoreListDataset(BaseDataset):
     """
 
     def __init__(self,
-                 ann_file: str,
+                 ann_file: Union[str, Sequence[str]],
                  data_root: str = '',
                  data_prefix: Union[str, dict] = '',
                  ann_format: str = 'auto',
@@ -114,6 +118,13 @@ class ScoreListDataset(BaseDataset):
         self.score_range = score_range
         self.skip_invalid = skip_invalid
         self.check_files = check_files
+        if isinstance(ann_file, (list, tuple)):
+            if not ann_file:
+                raise ValueError('ann_file is an empty list.')
+            self._ann_files = [str(f) for f in ann_file]
+            ann_file = self._ann_files[0]
+        else:
+            self._ann_files = [ann_file]
         super().__init__(
             ann_file=ann_file,
             data_root=data_root,
@@ -121,18 +132,26 @@ class ScoreListDataset(BaseDataset):
             **kwargs)
 
     # ----------------------------------------------------------- reading
-    def _read_rows(self) -> List[Tuple[int, str, List[str]]]:
+    @property
+    def ann_files(self) -> List[str]:
+        """All list files, joined with ``data_root`` like ``ann_file``."""
+        return [
+            f if osp.isabs(f) or not self.data_root else osp.join(
+                self.data_root, f) for f in self._ann_files
+        ]
+
+    def _read_rows(self, ann_file: str) -> List[Tuple[int, str, List[str]]]:
         """Return ``(line number, image path, score strings)`` per row."""
         fmt = self.ann_format
         if fmt == 'auto':
-            fmt = 'csv' if self.ann_file.lower().endswith('.csv') else 'txt'
-        if not osp.isfile(self.ann_file):
+            fmt = 'csv' if ann_file.lower().endswith('.csv') else 'txt'
+        if not osp.isfile(ann_file):
             raise FileNotFoundError(
-                f'Annotation file {self.ann_file} does not exist.')
-        with open(self.ann_file, newline='', encoding='utf-8') as f:
+                f'Annotation file {ann_file} does not exist.')
+        with open(ann_file, newline='', encoding='utf-8') as f:
             if fmt == 'txt':
                 return self._read_txt(f)
-            return self._read_csv(f)
+            return self._read_csv(f, ann_file)
 
     def _read_txt(self, f) -> List[Tuple[int, str, List[str]]]:
         rows = []
@@ -144,11 +163,11 @@ class ScoreListDataset(BaseDataset):
             rows.append((lineno, tokens[0], tokens[1:]))
         return rows
 
-    def _read_csv(self, f) -> List[Tuple[int, str, List[str]]]:
+    def _read_csv(self, f, ann_file: str) -> List[Tuple[int, str, List[str]]]:
         reader = csv.reader(f)
         header = next(reader, None)
         if header is None:
-            raise AnnotationError(f'{self.ann_file}:1: empty CSV, expected a '
+            raise AnnotationError(f'{ann_file}:1: empty CSV, expected a '
                                   'header row such as "image,score".')
         header = [h.strip() for h in header]
         image_col = self.image_column
@@ -166,7 +185,7 @@ class ScoreListDataset(BaseDataset):
         missing = [c for c in [image_col, *score_cols] if c not in header]
         if missing or not score_cols:
             raise AnnotationError(
-                f'{self.ann_file}:1: column(s) {missing or "for scores"} not '
+                f'{ann_file}:1: column(s) {missing or "for scores"} not '
                 f'found in the header {header}; set `image_column` / '
                 '`score_columns`.')
         img_idx = header.index(image_col)
@@ -211,47 +230,56 @@ class ScoreListDataset(BaseDataset):
         return scores
 
     def load_data_list(self) -> List[dict]:
-        """Read the list once, validating every row.
+        """Read the list(s) once, validating every row.
 
         Returns:
-            list[dict]: ``dict(img_path=..., gt_score=[...])`` per image.
+            list[dict]: ``dict(img_path=..., gt_score=[...], list_index=i)``
+            per image.
         """
-        rows = self._read_rows()
         img_root = self.data_prefix.get('img_path', '') or self.data_root
         data_list = []
-        seen: Dict[str, int] = {}
+        seen: Dict[str, str] = {}
         problems: List[str] = []
         expected = self.num_scores
-        for lineno, path, score_strs in rows:
-            result = self._check_row(path, score_strs, expected)
-            img_path = osp.join(img_root, path) if path else ''
-            if not isinstance(result, str):
-                if path in seen:
-                    result = (f'duplicate entry "{path}" (first listed on '
-                              f'line {seen[path]})')
-                elif self.check_files and not osp.isfile(img_path):
-                    result = f'image "{img_path}" does not exist'
-            if isinstance(result, str):
-                message = f'{self.ann_file}:{lineno}: {result}'
-                if not self.skip_invalid:
-                    raise AnnotationError(
-                        message + ' (set skip_invalid=True to skip such rows)')
-                problems.append(message)
-                continue
-            if expected is None:
-                expected = len(result)
-            seen[path] = lineno
-            data_list.append(dict(img_path=img_path, gt_score=result))
+        for list_index, ann_file in enumerate(self.ann_files):
+            for lineno, path, score_strs in self._read_rows(ann_file):
+                result = self._check_row(path, score_strs, expected)
+                img_path = osp.join(img_root, path) if path else ''
+                if not isinstance(result, str):
+                    if path in seen:
+                        result = (f'duplicate entry "{path}" (first listed '
+                                  f'on {seen[path]})')
+                    elif self.check_files and not osp.isfile(img_path):
+                        result = f'image "{img_path}" does not exist'
+                if isinstance(result, str):
+                    message = f'{ann_file}:{lineno}: {result}'
+                    if not self.skip_invalid:
+                        raise AnnotationError(
+                            message +
+                            ' (set skip_invalid=True to skip such rows)')
+                    problems.append(message)
+                    continue
+                if expected is None:
+                    expected = len(result)
+                seen[path] = (f'line {lineno}' if ann_file == self.ann_file
+                              else f'{ann_file}:{lineno}')
+                data_list.append(
+                    dict(
+                        img_path=img_path,
+                        gt_score=result,
+                        list_index=list_index))
+        files = ', '.join(self.ann_files)
         if problems:
             print_log(
-                f'Skipped {len(problems)} invalid row(s) of {self.ann_file}; '
+                f'Skipped {len(problems)} invalid row(s) of {files}; '
                 f'first: {problems[0]}',
                 logger='current',
                 level=logging.WARNING)
         if not data_list:
             reason = f' ({len(problems)} invalid)' if problems else ''
             raise AnnotationError(
-                f'{self.ann_file}:1: no valid sample in the list{reason}.')
+                f'{self.ann_files[0]}:1: no valid sample in the '
+                f'list{reason}.')
         return data_list
 
     # ----------------------------------------------------------- access

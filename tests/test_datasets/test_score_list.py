@@ -202,3 +202,22 @@ def test_scut_fbp5500_bad_arguments(tmp_path):
         SCUTFBP5500(data_root=str(tmp_path), protocol='7030')
     with pytest.raises(ValueError, match="split must be"):
         SCUTFBP5500(data_root=str(tmp_path), split='val')
+
+
+def test_several_lists_read_as_one_dataset(image_root):
+    write_text(image_root / 'labeled.csv', 'image,score\na.jpg,2\n')
+    pseudo = image_root / 'pseudo.csv'
+    write_text(pseudo, 'image,score,raw_score\nb.jpg,3.5,0.2\nsub/c.jpg,4,1\n')
+    ds = ScoreListDataset(
+        ann_file=['labeled.csv', str(pseudo)],
+        data_root=str(image_root),
+        data_prefix='imgs')
+    assert ds.get_gt_scores() == [[2.0], [3.5], [4.0]]
+    assert [ds.get_data_info(i)['list_index'] for i in range(3)] == [0, 1, 1]
+    write_text(image_root / 'again.csv', 'image,score\nsub/c.jpg,1\n')
+    with pytest.raises(AnnotationError, match=r'again\.csv:2: duplicate .*'
+                       r'pseudo\.csv:3'):
+        ScoreListDataset(
+            ann_file=['labeled.csv', str(pseudo), 'again.csv'],
+            data_root=str(image_root),
+            data_prefix='imgs')
