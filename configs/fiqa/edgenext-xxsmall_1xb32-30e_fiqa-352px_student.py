@@ -11,29 +11,16 @@ _base_ = [
 ]
 custom_imports = dict(imports=['fbp_mm'], allow_failed_imports=False)
 
-pseudo_u1 = 'work_dirs/fiqa_self_train/2_pseudo_u1/pseudo_u1.csv'
-pseudo_u2 = 'work_dirs/fiqa_self_train/4_pseudo_u2/pseudo_u2.csv'
+# Pseudo-label lists, relative to data_root unless absolute;
+# tools/self_train.py
+# passes the ones it writes.
+pseudo_u1 = 'pseudo_u1.csv'
+pseudo_u2 = 'pseudo_u2.csv'
 
-# Pseudo-labeled rows: paths relative to the same images/ folder.
+# Labeled and both pseudo-labeled lists read as one dataset; all paths are
+# relative to the same images/ folder.
 train_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        datasets=[
-            {{_base_.labeled_train}},
-            dict(
-                type='ScoreListDataset',
-                data_root={{_base_.data_root}},
-                data_prefix='images',
-                ann_file=pseudo_u1,
-                pipeline={{_base_.train_pipeline}}),
-            dict(
-                type='ScoreListDataset',
-                data_root={{_base_.data_root}},
-                data_prefix='images',
-                ann_file=pseudo_u2,
-                pipeline={{_base_.train_pipeline}}),
-        ]))
+    dataset=dict(ann_file=['train.csv', pseudo_u1, pseudo_u2]))
 
 model = dict(
     type='ImageClassifier',

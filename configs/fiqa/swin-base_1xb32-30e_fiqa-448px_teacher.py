@@ -2,7 +2,8 @@
 # regression head, MSE + PLCC loss 1:1, on the labeled quality scores.
 # ImageNet weights, when you have them locally:
 # --cfg-options model.backbone.init_cfg.type=Pretrained \
-#   model.backbone.init_cfg.checkpoint=PATH model.backbone.init_cfg.prefix=backbone.
+#   model.backbone.init_cfg.checkpoint=PATH \
+#   model.backbone.init_cfg.prefix=backbone.
 _base_ = [
     '../_base_/datasets/fiqa_bs32.py',
     '../_base_/schedules/fiqa_adamw_30e.py',

@@ -1,0 +1,39 @@
+# Tiny-input Efficient-FIQA student: the real student architecture
+# (EdgeNeXt-XXS) at 64 px, on labeled + both pseudo-labeled sets.
+_base_ = ['../edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py']
+
+data_root = 'data/fiqa_demo'
+img_size = 64
+pseudo_u1 = 'pseudo_u1.csv'
+pseudo_u2 = 'pseudo_u2.csv'
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(img_size, img_size)),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(img_size, img_size)),
+    dict(type='PackInputs'),
+]
+loader = dict(num_workers=0, persistent_workers=False)
+train_dataloader = dict(
+    **loader,
+    dataset=dict(
+        data_root=data_root,
+        ann_file=['train.csv', pseudo_u1, pseudo_u2],
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    **loader, dataset=dict(data_root=data_root, pipeline=test_pipeline))
+test_dataloader = dict(
+    **loader, dataset=dict(data_root=data_root, pipeline=test_pipeline))
+
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
+param_scheduler = [
+    dict(type='StepLR', by_epoch=True, step_size=5, gamma=0.1),
+]
+train_cfg = dict(max_epochs=12, val_interval=4)
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(interval=4, max_keep_ckpts=1))
+randomness = dict(seed=0)
