@@ -1,11 +1,12 @@
+import logging
 import os.path as osp
 
 import numpy as np
 import pytest
-from mmengine.logging import MMLogger
 
 import cv2
 from fbp_mm.datasets import AnnotationError, ScoreListDataset, SCUTFBP5500
+from fbp_mm.datasets import score_list as score_list_module
 
 
 def write_images(root, names, size=16):
@@ -98,11 +99,13 @@ def test_bad_rows_name_file_and_line(image_root, content, line, message):
     assert __import__('re').search(message, text), text
 
 
-def test_skip_invalid_counts_rows_in_one_warning(image_root, capfd):
+def test_skip_invalid_counts_rows_in_one_warning(image_root, monkeypatch):
     write_text(image_root / 'bad.txt',
                'a.jpg 2\nmissing.jpg 3\nb.jpg x\nsub/c.jpg 4\nb.jpg 9\n')
-    MMLogger.get_current_instance()
-    capfd.readouterr()
+    logged = []
+    monkeypatch.setattr(
+        score_list_module, 'print_log',
+        lambda msg, logger=None, level=None: logged.append((msg, level)))
     ds = ScoreListDataset(
         ann_file='bad.txt',
         data_root=str(image_root),
@@ -110,12 +113,11 @@ def test_skip_invalid_counts_rows_in_one_warning(image_root, capfd):
         score_range=(1, 5),
         skip_invalid=True)
     assert ds.get_gt_scores() == [[2.0], [4.0]]
-    out = capfd.readouterr()
-    warnings = [line for line in (out.out + out.err).splitlines()
-                if 'Skipped' in line]
-    assert len(warnings) == 1
-    assert 'Skipped 3 invalid row(s)' in warnings[0]
-    assert 'bad.txt:2:' in warnings[0]
+    assert len(logged) == 1
+    message, level = logged[0]
+    assert level == logging.WARNING
+    assert 'Skipped 3 invalid row(s)' in message
+    assert 'bad.txt:2:' in message
 
 
 def test_empty_list_is_an_error(image_root):
