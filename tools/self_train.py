@@ -49,7 +49,7 @@ PRESETS = {
             teacher_plus='configs/fiqa/demo/'
             'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher-plus.py',
             student='configs/fiqa/demo/'
-            'edgenext-xxsmall_1xb32-12e_fiqa-demo-64px_student.py')),
+            'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student.py')),
     'full':
     dict(
         work_root='work_dirs/fiqa_self_train',

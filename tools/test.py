@@ -23,8 +23,8 @@ from mmengine.runner import Runner  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
 from fbp_mm.utils import (  # noqa: E402
-    disable_persistent_workers_without_workers, format_metrics_table,
-    setup_cpu_distributed)
+    disable_persistent_workers_without_workers, finish_distributed,
+    format_metrics_table, setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -138,6 +138,7 @@ def main() -> None:
         print(format_metrics_table(metrics, title=osp.basename(args.config)))
         if args.out and args.out_item == 'metrics':
             mmengine.dump(metrics, args.out)
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -22,7 +22,8 @@ from mmengine.runner import Runner  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
 from fbp_mm.utils import (  # noqa: E402
-    disable_persistent_workers_without_workers, setup_cpu_distributed)
+    disable_persistent_workers_without_workers, finish_distributed,
+    setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -140,6 +141,7 @@ def main() -> None:
     else:
         runner = Runner.from_cfg(cfg)
     runner.train()
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -64,3 +64,17 @@ def disable_persistent_workers_without_workers(cfg: Config) -> None:
         if loader and loader.get('num_workers', 0) == 0 and loader.get(
                 'persistent_workers', False):
             loader['persistent_workers'] = False
+
+
+def finish_distributed() -> None:
+    """Leave the process group cleanly at the end of a tool.
+
+    Without this, a rank that returns while another still holds gloo
+    resources can abort at interpreter exit ("terminate called without an
+    active exception") although its work is done. All ranks meet at a
+    barrier, then the group is destroyed. Does nothing when not
+    distributed.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
