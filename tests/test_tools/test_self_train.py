@@ -12,9 +12,10 @@ STUDENT = osp.join(REPO_ROOT, 'configs', 'fiqa',
                    'edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py')
 DEMO_TEACHER = osp.join(REPO_ROOT, 'configs', 'fiqa', 'demo',
                         'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher.py')
-# The tiny teacher ranks degradations clearly better than chance (0) on the
-# generated test split; measured about 0.28 with these settings.
+# On the generated test split a model that learned nothing has SRCC around
+# 0; measured with these settings: teacher 0.28, student 0.28.
 MIN_TEACHER_SRCC = 0.15
+MIN_STUDENT_SRCC = 0.15
 
 
 def test_student_config_within_challenge_budget():
@@ -62,6 +63,7 @@ def test_self_train_round_runs_and_skips_finished_stages(fiqa_data, tmp_path):
         assert row['challenge'] == pytest.approx(
             (row['srcc'] + row['plcc']) / 2)
     assert rows['teacher']['srcc'] > MIN_TEACHER_SRCC
+    assert rows['student']['srcc'] > MIN_STUDENT_SRCC
     assert rows['student']['params_m'] < 5 and rows['student']['size'] == 64
 
     # pseudo-labels carry provenance and the fitted mapping
