@@ -34,8 +34,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from fbp_mm.utils.stages import (final_checkpoint, mark_done,  # noqa: E402
                                  markdown_table, model_cost, read_done,
-                                 run_logged, test_metrics, tool,
-                                 was_interrupted)
+                                 run_logged, stage_configs, test_metrics,
+                                 tool, was_interrupted)
 
 PRESETS = {
     'demo':
@@ -188,13 +188,7 @@ def main() -> None:
     preset = PRESETS[args.preset]
     root = args.work_root or preset['work_root']
     os.makedirs(root, exist_ok=True)
-    configs = dict(preset['configs'])
-    for item in args.stage_config:
-        stage, _, path = item.partition('=')
-        if stage not in STAGES or not path:
-            raise ValueError(f'--stage-config takes STAGE=CONFIG with STAGE '
-                             f'in {STAGES}, got {item!r}')
-        configs[stage] = path
+    configs = stage_configs(preset['configs'], args.stage_config, STAGES)
     stages = args.stages or list(STAGES)
 
     inputs: Dict[str, str] = {}

@@ -35,8 +35,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from fbp_mm.utils.stages import (final_checkpoint, mark_done,  # noqa: E402
                                  markdown_table, model_cost, read_done,
-                                 run_logged, test_metrics, tool,
-                                 was_interrupted)
+                                 run_logged, stage_configs, test_metrics,
+                                 tool, was_interrupted)
 
 PRESETS = {
     'demo':
@@ -188,8 +188,9 @@ def run_stages(args: argparse.Namespace, configs: Dict[str, str],
 def input_size(cfg_path: str) -> int:
     """Side of the test pipeline's ``Resize`` (the deployed input)."""
     from mmengine.config import Config
-    cfg = Config.fromfile(cfg_path)
-    for step in cfg.test_dataloader.dataset.pipeline:
+
+    from fbp_mm.apis import get_test_pipeline
+    for step in get_test_pipeline(Config.fromfile(cfg_path)):
         if step['type'] == 'Resize':
             scale = step['scale']
             return int(scale[0] if isinstance(scale, (list, tuple)) else
@@ -207,13 +208,7 @@ def main() -> None:
             f'{data_root}/train.csv not found: see the data layout in '
             'tools/self_train.py, or make one with '
             'tools/dataset_converters/make_degraded_faces.py.')
-    configs = dict(preset['configs'])
-    for item in args.stage_config:
-        stage, _, path = item.partition('=')
-        if stage not in TRAINED or not path:
-            raise ValueError(f'--stage-config takes STAGE=CONFIG with STAGE '
-                             f'in {TRAINED}, got {item!r}')
-        configs[stage] = path
+    configs = stage_configs(preset['configs'], args.stage_config, TRAINED)
     os.makedirs(root, exist_ok=True)
     done = run_stages(args, configs, root, data_root)
 

@@ -1,11 +1,39 @@
 """Parameter count, FLOPs and throughput of a model."""
+import copy
 import logging
 import time
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.logging import MMLogger
+
+
+def build_model_for_analysis(config: Union[str, Config],
+                             cfg_options: Optional[dict] = None) -> nn.Module:
+    """Build a config's model, untrained, for counting and timing.
+
+    Uses :func:`fbp_mm.apis.build_model_from_config`; a distiller's
+    ``teacher_ckpt`` is not read, since only the student is counted and the
+    teacher's checkpoint may not exist yet.
+
+    Args:
+        config (str | Config): Config file or loaded config.
+        cfg_options (dict, optional): Overrides, as ``--cfg-options``.
+
+    Returns:
+        nn.Module: The model in eval mode.
+    """
+    from fbp_mm.apis import build_model_from_config
+
+    cfg = Config.fromfile(config) if isinstance(config, str) else \
+        copy.deepcopy(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if cfg.model.get('teacher_ckpt', None):
+        cfg.model.teacher_ckpt = None
+    return build_model_from_config(cfg)
 
 
 def _deployed_module(model: nn.Module) -> nn.Module:

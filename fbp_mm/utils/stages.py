@@ -136,20 +136,11 @@ def test_metrics(cfg: str,
 def model_cost(cfg_path: str, input_size: int) -> Dict[str, float]:
     """Params (M), GFLOPs and images/s of a config's deployed model."""
     import torch
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmpretrain.registry import MODELS
 
-    from .complexity import complexity_summary, measure_throughput
+    from .complexity import (build_model_for_analysis, complexity_summary,
+                             measure_throughput)
 
-    cfg = Config.fromfile(cfg_path)
-    init_default_scope('mmpretrain')
-    model_cfg = cfg.model
-    if isinstance(model_cfg.get('backbone'), dict):
-        model_cfg.backbone.pop('init_cfg', None)
-    if 'teacher_ckpt' in model_cfg:
-        model_cfg.teacher_ckpt = None
-    model = MODELS.build(model_cfg)
+    model = build_model_for_analysis(cfg_path)
     if torch.cuda.is_available():
         model = model.cuda()
     summary = complexity_summary(model, (input_size, input_size))
@@ -167,3 +158,25 @@ def markdown_table(rows: List[dict], columns: Sequence[tuple]) -> str:
                  for k, _, fmt in columns]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
+
+
+def stage_configs(defaults: Dict[str, str], overrides: Sequence[str],
+                  allowed: Sequence[str]) -> Dict[str, str]:
+    """Apply ``--stage-config STAGE=CONFIG`` items to a preset's configs.
+
+    Args:
+        defaults (dict[str, str]): The preset's config per stage.
+        overrides (Sequence[str]): ``STAGE=CONFIG`` strings.
+        allowed (Sequence[str]): Stages whose config may be replaced.
+
+    Returns:
+        dict[str, str]: A new stage -> config mapping.
+    """
+    configs = dict(defaults)
+    for item in overrides:
+        stage, _, path = item.partition('=')
+        if stage not in allowed or not path:
+            raise ValueError(f'--stage-config takes STAGE=CONFIG with STAGE '
+                             f'in {tuple(allowed)}, got {item!r}')
+        configs[stage] = path
+    return configs

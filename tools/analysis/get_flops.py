@@ -15,12 +15,11 @@ import sys
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
-from mmpretrain.registry import MODELS  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401
-from fbp_mm.utils.complexity import complexity_summary  # noqa: E402
+from fbp_mm.utils.complexity import (  # noqa: E402
+    build_model_for_analysis, complexity_summary)
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,11 +48,7 @@ def main() -> int:
         size = tuple(args.shape)
     else:
         raise ValueError('--shape takes H or H W')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model = MODELS.build(cfg.model)
+    model = build_model_for_analysis(args.config, args.cfg_options)
     summary = complexity_summary(model, size)
     print(f'Config: {args.config}')
     print(f'Input shape: (3, {size[0]}, {size[1]})')
