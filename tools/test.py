@@ -18,13 +18,11 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmengine  # noqa: E402
 from mmengine.config import Config, ConfigDict, DictAction  # noqa: E402
-from mmengine.registry import RUNNERS  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
 from fbp_mm.utils import (  # noqa: E402
-    disable_persistent_workers_without_workers, finish_distributed,
-    format_metrics_table, setup_cpu_distributed)
+    build_runner, disable_persistent_workers_without_workers,
+    finish_distributed, format_metrics_table, set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -78,11 +76,7 @@ def parse_args() -> argparse.Namespace:
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command-line options to the config."""
     cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
     cfg.load_from = args.checkpoint
 
     if args.show or args.show_dir:
@@ -128,11 +122,7 @@ def main() -> None:
         raise ValueError('--out-item needs --out.')
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    setup_cpu_distributed(cfg, args.launcher)
-    if 'runner_type' in cfg:
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg, args.launcher)
     metrics = runner.test()
     if runner.rank == 0:
         print(format_metrics_table(metrics, title=osp.basename(args.config)))

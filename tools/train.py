@@ -17,13 +17,11 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import RUNNERS  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
 from fbp_mm.utils import (  # noqa: E402
-    disable_persistent_workers_without_workers, finish_distributed,
-    setup_cpu_distributed)
+    build_runner, disable_persistent_workers_without_workers,
+    finish_distributed, set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -86,11 +84,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     cfg.launcher = args.launcher
 
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
@@ -135,11 +129,7 @@ def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    setup_cpu_distributed(cfg, args.launcher)
-    if 'runner_type' in cfg:
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg, args.launcher)
     runner.train()
     finish_distributed()
 

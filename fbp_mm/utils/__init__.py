@@ -1,8 +1,9 @@
-from .launch import (disable_persistent_workers_without_workers,
-                     finish_distributed, setup_cpu_distributed)
+from .launch import (build_runner, disable_persistent_workers_without_workers,
+                     finish_distributed, set_work_dir, setup_cpu_distributed)
 from .metrics_table import format_metrics_table
 
 __all__ = [
+    'build_runner', 'set_work_dir',
     'disable_persistent_workers_without_workers', 'finish_distributed',
     'format_metrics_table', 'setup_cpu_distributed'
 ]
