@@ -12,7 +12,6 @@ row (as a write cut by a kill would) and ends the process with
 tool itself has no test-only switch.
 """
 import csv
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -26,13 +25,13 @@ from mmengine.dataset import Compose, pseudo_collate
 from scipy import stats
 from scipy.special import expit
 
+import fbp_mm.apis.pseudo_label as pseudo_label_module
 from fbp_mm.apis import build_model_from_config, predict_scores
 from fbp_mm.datasets import ScoreListDataset
 from fbp_mm.datasets.synthetic_faces import generate_demo_faces
 from fbp_mm.evaluation.functional import map_scores
 from tool_runner import DEMO_CONFIG, REPO_ROOT, python_tool, run_tool
 
-TOOL = osp.join(REPO_ROOT, 'tools', 'pseudo_label.py')
 NUM_UNLABELED = 20
 BATCH, CHUNK = 4, 6  # 20 images: chunks of 6, 6, 6, 2
 CRASH_EXIT_CODE = 17
@@ -51,13 +50,12 @@ test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 """
 
 CRASH_WRAPPER = """
-import importlib.util
 import os
 import sys
 
-spec = importlib.util.spec_from_file_location('pseudo_label', {tool!r})
-tool = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(tool)
+import fbp_mm  # noqa: F401
+import fbp_mm.apis.pseudo_label as tool
+
 real_append = tool.append_chunk
 calls = []
 
@@ -77,10 +75,7 @@ sys.exit(tool.main(sys.argv[1:]))
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location('pseudo_label_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return pseudo_label_module
 
 
 def _reference_scores(model, cfg, paths):
@@ -197,7 +192,7 @@ def test_resume_after_crash(setup, clean_run, tmp_path, monkeypatch,
     wrapper = tmp_path / 'crash_after_two_chunks.py'
     wrapper.write_text(
         textwrap.dedent(
-            CRASH_WRAPPER.format(tool=TOOL, after=2, code=CRASH_EXIT_CODE)))
+            CRASH_WRAPPER.format(after=2, code=CRASH_EXIT_CODE)))
     proc = run_tool([sys.executable, str(wrapper), *_tool_args(setup, out)],
                     check=False)
     assert proc.returncode == CRASH_EXIT_CODE, proc.stderr[-3000:]
@@ -303,3 +298,40 @@ def test_decreasing_fit_is_refused(setup, tmp_path):
     assert not osp.exists(out)
     # the raw scores survive for a later run
     assert osp.exists(out + '.partial')
+
+
+def test_retrained_model_never_resumes_old_rows(setup, tmp_path, capsys):
+    """A new checkpoint written to the same path starts the rows over."""
+    out = str(tmp_path / 'pseudo.csv')
+    ckpt = str(tmp_path / 'best.pth')
+    state = setup['model'].state_dict()
+    torch.save({'state_dict': state, 'meta': {}}, ckpt)
+    tool = _load_tool()
+    args = [
+        setup['config'], ckpt, '--unlabeled',
+        osp.join(setup['root'], 'unlabeled.txt'), '--out', out,
+        '--batch-size', str(BATCH), '--chunk-size', str(CHUNK),
+        '--no-progress'
+    ]
+    # An interrupted run of the first model: 6 rows of made-up scores.
+    meta = dict(
+        config=osp.abspath(setup['config']),
+        checkpoint=osp.abspath(ckpt),
+        checkpoint_sha256=tool.file_sha256(ckpt),
+        cfg_options={})
+    tool.start_partial(out + '.partial', meta,
+                       [(p, '123.0') for p in setup['unlabeled'][:CHUNK]])
+    # "Retrain": other weights, same path.
+    torch.save({'state_dict': {k: v + 1 if v.is_floating_point() else v
+                               for k, v in state.items()}, 'meta': {}},
+               ckpt)
+    assert tool.main(args) == 0
+    assert 'Starting over' in capsys.readouterr().out
+    raw = [float(r['raw_score']) for r in _read_csv(out)]
+    assert 123.0 not in raw
+    # And a complete output of the old model is not taken as done.
+    before = open(out).read()
+    torch.save({'state_dict': state, 'meta': {}}, ckpt)
+    assert tool.main(args) == 0
+    assert 'will be replaced' in capsys.readouterr().out
+    assert open(out).read() != before
