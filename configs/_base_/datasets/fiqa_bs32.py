@@ -16,15 +16,20 @@ data_preprocessor = dict(
     to_rgb=True,
 )
 
+# Efficient-FIQA's augmentation: the short side goes to img_size (aspect
+# ratio kept; Pillow's antialiased bilinear, as the official torchvision
+# Resize) and a random img_size square is cropped; no flip. At test time the
+# centre square is taken. Configs with another input size redefine both.
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(img_size, img_size)),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='ResizeEdge', scale=img_size, edge='short', backend='pillow'),
+    dict(type='RandomCrop', crop_size=img_size),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(img_size, img_size)),
+    dict(type='ResizeEdge', scale=img_size, edge='short', backend='pillow'),
+    dict(type='CenterCrop', crop_size=img_size),
     dict(type='PackInputs'),
 ]
 

@@ -1,7 +1,10 @@
 # Tiny Efficient-FIQA teacher for demos and tests: ResNet-18 with 16 base
 # channels at 64 px (any MMPretrain backbone can be the teacher) on a
 # generated degraded-face set (tools/dataset_converters/make_degraded_faces.py
-# writes data/fiqa_demo). CPU-sized; not a recipe for real data.
+# writes data/fiqa_demo). CPU-sized; not a recipe for real data: it keeps
+# the squash resize + flip and the linear head its test thresholds were
+# measured with, and downloads nothing (its ResNet replaces the Swin-B and
+# with it the ImageNet init_cfg of the full teacher).
 _base_ = ['../swin-base_1xb32-30e_fiqa-448px_teacher.py']
 
 data_root = 'data/fiqa_demo'
@@ -33,7 +36,7 @@ model = dict(
         stem_channels=16,
         base_channels=16,
         out_indices=(3, )),
-    head=dict(in_channels=128))
+    head=dict(in_channels=128, hidden_channels=()))
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [

@@ -72,8 +72,9 @@ class RegressionHead(BaseModule):
         hidden_channels (Sequence[int]): Widths of hidden layers; empty means
             a single linear layer. Defaults to ``()``.
         dropout (float): Dropout before each linear layer. Defaults to 0.
-        act_cfg (dict): Activation between hidden layers. Defaults to
-            ``dict(type='GELU')``.
+        act_cfg (dict, optional): Activation after each hidden layer; None
+            stacks the linear layers with nothing between them (the
+            Efficient-FIQA head). Defaults to ``dict(type='GELU')``.
         score_range (tuple[float, float], optional): If given, outputs pass
             through a scaled sigmoid so they always lie in this range (for
             example ``(1, 5)`` for SCUT-FBP5500). Defaults to None.
@@ -95,7 +96,7 @@ class RegressionHead(BaseModule):
                  num_outputs: int = 1,
                  hidden_channels: Sequence[int] = (),
                  dropout: float = 0.0,
-                 act_cfg: dict = dict(type='GELU'),
+                 act_cfg: Optional[dict] = dict(type='GELU'),
                  score_range: Optional[Tuple[float, float]] = None,
                  loss: LossCfg = dict(type='MSELoss'),
                  init_cfg: Optional[dict] = dict(
@@ -120,13 +121,16 @@ class RegressionHead(BaseModule):
 
     @staticmethod
     def _build_mlp(in_channels: int, hidden: Sequence[int], out_channels: int,
-                   dropout: float, act_cfg: dict) -> nn.Sequential:
+                   dropout: float,
+                   act_cfg: Optional[dict]) -> nn.Sequential:
         layers = []
         widths = [in_channels, *hidden]
         for c_in, c_out in zip(widths[:-1], widths[1:]):
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))
-            layers += [nn.Linear(c_in, c_out), MODELS.build(act_cfg)]
+            layers.append(nn.Linear(c_in, c_out))
+            if act_cfg is not None:
+                layers.append(MODELS.build(act_cfg))
         if dropout > 0:
             layers.append(nn.Dropout(dropout))
         layers.append(nn.Linear(widths[-1], out_channels))
