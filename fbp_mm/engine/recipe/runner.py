@@ -1,0 +1,420 @@
+"""Run a recipe: its stages in order, each once for a given set of inputs.
+
+A recipe is an MMEngine config file with
+
+- ``stages``: a list of ``dict(name=..., type=..., **arguments)``; the
+  ``type`` is a registered stage (:data:`RECIPE_STAGES`: ``train``,
+  ``test``, ``pseudo_label``, ``extract_student``, ...), the arguments
+  are the stage's, and any string ``'@<stage>.<output>'`` inside them is
+  an output of an earlier stage (``'@vars.<name>'``: a recipe variable).
+- ``vars`` (optional): values the stages refer to, so that
+  ``--cfg-options vars.data_root=/data/x`` changes every stage that uses
+  it.
+- ``work_root``: folder of the stage folders (``<work_root>/<name>/``).
+- ``table`` (optional): the rows and columns of the closing table, see
+  :func:`fbp_mm.engine.recipe.table.write_table`.
+- ``custom_imports`` (optional): modules that register more stage types.
+
+Each stage folder holds ``stage.json``: the stage's resolved arguments,
+its fingerprint (hashes of its merged config, input checkpoints and data
+lists, see :mod:`.fingerprint`), its status and its outputs. On the next
+run a finished stage with the same fingerprint is skipped; one whose
+fingerprint changed (or that ``force`` names) is run again from an
+emptied folder, and the stages after it see its new outputs, so they run
+again too. A stage that was interrupted with the same fingerprint resumes
+(training from its last checkpoint, pseudo-labelling from its partial
+list). Stages left out of ``only`` whose inputs changed are marked stale:
+their old outputs are never handed on.
+
+Each stage runs in a child process (:mod:`.worker`) that ends when the
+runner ends, even when the runner is killed (Linux). One runner at a time
+may use a work root: a second one stops with an error naming the first.
+"""
+import fcntl
+import json
+import os
+import os.path as osp
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from typing import Any, Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+
+from ...utils.hashing import json_sha256
+from .fingerprint import FileHasher
+from .references import VARS, find_references, substitute, upstream_stages
+from .stages import RECIPE_STAGES
+from .table import write_table
+from .worker import LOCK_FILE as STAGE_LOCK_FILE
+from .worker import OUTPUTS_FILE, PARENT_ENV, STAGE_FILE
+
+LOCK_FILE = '.recipe.lock'
+STALE_FILE = 'stage.stale.json'
+#: Lines of a stage's log that the runner echoes (training progress).
+ECHO_MARKERS = ('Epoch(', 'Iter(')
+ECHO_WORDS = ('loss', 'plcc', 'srcc', 'accuracy')
+
+
+class RecipeError(RuntimeError):
+    """A recipe that cannot run as written, or a stage that failed."""
+
+
+class RecipeRunner:
+    """Run the stages of a recipe config.
+
+    Args:
+        recipe (str | Config): The recipe file or a loaded recipe.
+        work_root (str, optional): Overrides the recipe's ``work_root``.
+        cfg_options (dict, optional): Overrides of the recipe, as
+            ``--cfg-options`` (e.g. ``{'vars.data_root': 'data/x'}``).
+        echo (bool): Print progress lines of the stages. Defaults to True.
+        in_process (bool): Run the stages in this process instead of a
+            child each (for debugging and quick tests; a crash of a stage
+            then ends the runner too). Defaults to False.
+
+    Example:
+        >>> runner = RecipeRunner('configs/fbp/recipes/mae_ms_kd_demo.py')
+        >>> # rows = runner.run()           # all stages, then the table
+        >>> # runner.run(only=['teacher'], force=True)
+    """
+
+    def __init__(self,
+                 recipe,
+                 work_root: Optional[str] = None,
+                 cfg_options: Optional[dict] = None,
+                 echo: bool = True,
+                 in_process: bool = False) -> None:
+        self.in_process = in_process
+        if isinstance(recipe, Config):
+            self.cfg = recipe
+            self.recipe_dir = osp.dirname(recipe.filename or '') or '.'
+        else:
+            self.cfg = Config.fromfile(recipe)
+            self.recipe_dir = osp.dirname(osp.abspath(recipe))
+        if cfg_options:
+            self.cfg.merge_from_dict(cfg_options)
+        self.recipe_dir = osp.abspath(self.recipe_dir)
+        root = work_root or self.cfg.get('work_root')
+        if not root:
+            raise RecipeError('The recipe has no `work_root`; set one or '
+                              'pass --work-root.')
+        self.work_root = osp.abspath(root)
+        self.echo = echo
+        self.variables = dict(self.cfg.get('vars') or {})
+        self.imports = list(
+            (self.cfg.get('custom_imports') or {}).get('imports', []))
+        self.specs = [dict(s) for s in self.cfg.get('stages') or []]
+        self._check_specs()
+        self._child: Optional[subprocess.Popen] = None
+
+    # ------------------------------------------------------------ checks
+    def _check_specs(self) -> None:
+        if not self.specs:
+            raise RecipeError('The recipe has no `stages`.')
+        seen: List[str] = []
+        for i, spec in enumerate(self.specs):
+            name = spec.get('name')
+            where = f'stages[{i}]'
+            if not name or not isinstance(name, str) or '/' in name:
+                raise RecipeError(f'{where} needs a `name` (a folder name).')
+            if name in seen or name == VARS:
+                raise RecipeError(f'{where}: the name {name!r} is used twice '
+                                  'or reserved.')
+            kind = spec.get('type')
+            if kind not in RECIPE_STAGES.module_dict:
+                raise RecipeError(
+                    f'{where} ({name}): unknown stage type {kind!r}; known: '
+                    f'{sorted(RECIPE_STAGES.module_dict)}.')
+            for stage, key in find_references(spec):
+                if stage == VARS:
+                    continue
+                if stage not in seen:
+                    raise RecipeError(
+                        f'{where} ({name}) refers to @{stage}.{key}, but no '
+                        f'earlier stage is called {stage!r}.')
+                outputs = RECIPE_STAGES.get(
+                    self.specs[seen.index(stage)]['type']).outputs
+                if key not in outputs:
+                    raise RecipeError(
+                        f'{where} ({name}) refers to @{stage}.{key}; '
+                        f'{stage!r} outputs {list(outputs)}.')
+            seen.append(name)
+
+    @property
+    def stage_names(self) -> List[str]:
+        """Names of the stages, in order."""
+        return [s['name'] for s in self.specs]
+
+    def stage_dir(self, name: str) -> str:
+        """Folder of a stage."""
+        return osp.join(self.work_root, name)
+
+    # -------------------------------------------------------------- run
+    def run(self,
+            only: Optional[Sequence[str]] = None,
+            force: bool = False,
+            table: bool = True) -> Optional[List[dict]]:
+        """Run the recipe.
+
+        Args:
+            only (Sequence[str], optional): Run only these stages (others
+                are used as they are when still valid). Defaults to all.
+            force (bool): Run the chosen stages again even when nothing
+                changed (and so every stage after them that uses them).
+            table (bool): Write and print the closing table. Defaults to
+                True.
+
+        Returns:
+            list[dict] | None: The table rows, or None when the table was
+            not made (stages missing).
+        """
+        unknown = set(only or []) - set(self.stage_names)
+        if unknown:
+            raise RecipeError(f'Unknown stages {sorted(unknown)}; the recipe '
+                              f'has {self.stage_names}.')
+        os.makedirs(self.work_root, exist_ok=True)
+        lock = self._lock()
+        previous = {
+            sig: signal.signal(sig, self._on_signal)
+            for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            outputs = self._run_stages(only, force)
+            if table and self.cfg.get('table'):
+                return write_table(self.cfg.table, outputs, self.work_root,
+                                   echo=self.echo)
+            return None
+        finally:
+            self._stop_child()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            lock.close()
+
+    def _run_stages(self, only: Optional[Sequence[str]],
+                    force: bool) -> Dict[str, Dict[str, Any]]:
+        hasher = FileHasher(osp.join(self.work_root, '.hashes.json'))
+        outputs: Dict[str, Dict[str, Any]] = {}
+        for spec in self.specs:
+            name = spec['name']
+            chosen = only is None or name in only
+            folder = self.stage_dir(name)
+            record = read_record(folder)
+            missing = sorted(upstream_stages(spec) - set(outputs))
+            if missing:
+                if record is not None and record.get('status') == 'done':
+                    self._mark_stale(folder, record,
+                                     f'its inputs {missing} are not ready')
+                if chosen:
+                    raise RecipeError(
+                        f'Stage {name!r} needs {missing} finished first.')
+                continue
+            resolved = substitute(spec, outputs, self.variables,
+                                  f'stage {name!r}')
+            resolved['recipe_dir'] = self.recipe_dir
+            stage = RECIPE_STAGES.build(dict(resolved))
+            detail = stage.fingerprint(hasher)
+            hasher.save()
+            fingerprint = json_sha256(detail)
+            same = record is not None and \
+                record.get('fingerprint') == fingerprint
+            if same and record.get('status') == 'done' and \
+                    not (force and chosen):
+                self._say(f'[{name}] up to date, skipped')
+                outputs[name] = record['outputs']
+                continue
+            if not chosen:
+                if record is not None and record.get('status') == 'done':
+                    self._mark_stale(folder, record, 'its inputs changed')
+                else:
+                    self._say(f'[{name}] not run (not among the chosen '
+                              'stages)')
+                continue
+            resume = same and record.get('status') == 'running' and \
+                not force
+            _check_stage_free(folder)
+            if not resume and osp.isdir(folder):
+                why = 'forced' if same else (
+                    'inputs changed' if record else 'no record')
+                self._say(f'[{name}] starting over ({why})')
+                _empty_folder(folder)
+            os.makedirs(folder, exist_ok=True)
+            outputs[name] = self._run_one(stage, resolved, folder,
+                                          fingerprint, detail, resume,
+                                          hasher)
+        return outputs
+
+    def _run_one(self, stage, resolved: dict, folder: str, fingerprint: str,
+                 detail: dict, resume: bool,
+                 hasher: FileHasher) -> Dict[str, Any]:
+        name = stage.name
+        record = dict(
+            name=name,
+            type=resolved['type'],
+            status='running',
+            fingerprint=fingerprint,
+            inputs=detail,
+            spec=resolved,
+            imports=self.imports,
+            resume=resume,
+            started=time.strftime('%Y-%m-%d %H:%M:%S'))
+        write_record(folder, record)
+        self._say(f'[{name}] {"resuming" if resume else "running"} '
+                  f'{stage.describe()}')
+        start = time.time()
+        if self.in_process:
+            from .worker import run_stage_dir
+            run_stage_dir(folder)
+        else:
+            self._run_worker(folder)
+        with open(osp.join(folder, OUTPUTS_FILE)) as f:
+            outputs = json.load(f)
+        record.update(
+            status='done',
+            outputs=outputs,
+            output_hashes={
+                k: hasher.file(v)
+                for k, v in outputs.items()
+                if isinstance(v, str) and osp.isfile(v)
+            },
+            seconds=round(time.time() - start, 1),
+            finished=time.strftime('%Y-%m-%d %H:%M:%S'))
+        hasher.save()
+        write_record(folder, record)
+        self._say(f'[{name}] done in {record["seconds"]:.0f} s')
+        return outputs
+
+    # ----------------------------------------------------------- child
+    def _run_worker(self, folder: str) -> None:
+        env = dict(os.environ)
+        package_parent = osp.dirname(
+            osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+        env['PYTHONPATH'] = os.pathsep.join(
+            p for p in (package_parent, env.get('PYTHONPATH')) if p)
+        env[PARENT_ENV] = str(os.getpid())
+        env['PYTHONUNBUFFERED'] = '1'
+        log_path = osp.join(folder, 'stage.log')
+        cmd = [sys.executable, '-m', 'fbp_mm.engine.recipe.worker', folder]
+        with open(log_path, 'a') as log:
+            log.write(f'\n$ {" ".join(cmd)}\n')
+            log.flush()
+            self._child = subprocess.Popen(
+                cmd,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True)
+            tail: List[str] = []
+            for line in self._child.stdout:
+                log.write(line)
+                log.flush()
+                tail = (tail + [line])[-30:]
+                self._echo(line)
+            code = self._child.wait()
+            self._child = None
+        if code != 0:
+            sys.stderr.write(''.join(tail))
+            raise RecipeError(
+                f'Stage {osp.basename(folder)!r} failed (exit {code}); full '
+                f'log: {log_path}. Run again to resume it.')
+
+    def _echo(self, line: str) -> None:
+        if not self.echo:
+            return
+        text = line.split(' - INFO - ')[-1].rstrip()
+        if any(m in line for m in ECHO_MARKERS) and any(
+                w in line for w in ECHO_WORDS):
+            print('    ' + text, flush=True)
+        elif line.startswith('[') or 'Error' in line:
+            print('    ' + text, flush=True)
+
+    def _stop_child(self) -> None:
+        child = self._child
+        if child is None or child.poll() is not None:
+            return
+        child.terminate()
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+    def _on_signal(self, signum, frame) -> None:
+        self._stop_child()
+        raise KeyboardInterrupt(f'stopped by signal {signum}; run again to '
+                                'resume')
+
+    # ------------------------------------------------------------ misc
+    def _lock(self):
+        handle = open(osp.join(self.work_root, LOCK_FILE), 'a+')
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or 'another runner'
+            handle.close()
+            raise RecipeError(
+                f'{self.work_root} is in use by {owner}; one runner per '
+                'work root (wait for it or stop it).') from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f'run_recipe pid {os.getpid()}')
+        handle.flush()
+        return handle
+
+    def _mark_stale(self, folder: str, record: dict, why: str) -> None:
+        self._say(f'[{record["name"]}] stale ({why}); its outputs are not '
+                  'used until it runs again')
+        os.replace(
+            osp.join(folder, STAGE_FILE), osp.join(folder, STALE_FILE))
+
+    def _say(self, text: str) -> None:
+        if self.echo:
+            print(text, flush=True)
+
+
+def read_record(folder: str) -> Optional[dict]:
+    """The ``stage.json`` of a stage folder, or None."""
+    path = osp.join(folder, STAGE_FILE)
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_record(folder: str, record: dict) -> None:
+    """Write ``stage.json`` atomically."""
+    tmp = osp.join(folder, STAGE_FILE + '.tmp')
+    with open(tmp, 'w') as f:
+        json.dump(record, f, indent=2, default=str)
+    os.replace(tmp, osp.join(folder, STAGE_FILE))
+
+
+def _check_stage_free(folder: str) -> None:
+    """Refuse to touch a stage folder that a live worker still holds."""
+    path = osp.join(folder, STAGE_LOCK_FILE)
+    if not osp.isfile(path):
+        return
+    with open(path, 'a+') as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or 'another process'
+            raise RecipeError(
+                f'{folder} is in use by {owner} (a stage left running by '
+                'an earlier runner?); stop it first.') from None
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _empty_folder(folder: str) -> None:
+    for entry in os.listdir(folder):
+        if entry == STAGE_LOCK_FILE:
+            continue
+        path = osp.join(folder, entry)
+        if osp.isdir(path) and not osp.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
