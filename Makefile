@@ -23,12 +23,15 @@ $(STAMP): $(REQS)
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# The MAE-MS-KD pipeline at demo size (tiny archs, 64 px): pretrain teacher
-# and student, fine-tune both, distil, print the comparison table. Finished
-# stages are skipped on a second run; `make clean-demo` starts over.
+# The MAE-MS-KD recipe at demo size (tiny archs, 64 px): pretrain teacher
+# and student, fine-tune both, distil, test once, print the table. Stages
+# whose inputs did not change are skipped on a second run; `make
+# clean-demo` starts over.
 demo: $(STAMP)
 	$(PY) tools/dataset_converters/make_demo_faces.py $(DEMO_DATA)
-	$(PY) tools/fbp_pipeline.py --preset demo --work-root $(DEMO_WORK)
+	$(PY) tools/run_recipe.py configs/fbp/recipes/mae_ms_kd_demo.py \
+		--work-root $(DEMO_WORK) --cfg-options vars.data_root=$(DEMO_DATA) \
+		vars.unlabeled_root=$(DEMO_DATA)
 
 test: $(STAMP)
 	$(PY) -m pytest tests

@@ -2,8 +2,10 @@
 regression for MMPretrain.
 
 Importing the package registers every module into MMPretrain's registries
-(``MODELS``, ``DATASETS``, ``METRICS``, ``TRANSFORMS``, ``HOOKS``) and makes
-MMEngine's checkpoint loading work on current PyTorch.
+(``MODELS``, ``DATASETS``, ``METRICS``, ``TRANSFORMS``, ``HOOKS``). It
+changes no checkpoint loader: fbp_mm's tools, its ``FbpRunner`` and its
+loading of a distiller's teacher read checkpoints through
+:mod:`fbp_mm.engine.checkpoint_loading`.
 """
 import warnings
 
@@ -12,7 +14,8 @@ import warnings
 warnings.filterwarnings(
     'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
 
-from . import datasets, engine, evaluation, models, utils  # noqa: E402,F401
+from . import (datasets, engine, evaluation, generators,  # noqa: E402,F401
+               models, utils)
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -1,5 +1,6 @@
 """Every shipped config parses, inherits MMPretrain's runtime, imports
-fbp_mm, and builds its model."""
+fbp_mm, uses fbp_mm's runner and builds its model; every recipe names
+existing configs and valid stage references."""
 import glob
 import os.path as osp
 
@@ -10,7 +11,11 @@ from mmpretrain.registry import MODELS
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))
-TOP_LEVEL = [c for c in CONFIGS if '_base_' not in c]
+TOP_LEVEL = [
+    c for c in CONFIGS if '_base_' not in c and
+    f'{osp.sep}recipes{osp.sep}' not in c
+]
+RECIPES = [c for c in CONFIGS if f'{osp.sep}recipes{osp.sep}' in c]
 
 
 def strip_pretrained(cfg):
@@ -21,6 +26,7 @@ def strip_pretrained(cfg):
             cfg['init_cfg'] = None
         if 'teacher_ckpt' in cfg:
             cfg['teacher_ckpt'] = None
+            cfg['teacher_ckpt_optional'] = True
         for value in cfg.values():
             strip_pretrained(value)
     elif isinstance(cfg, list):
@@ -39,9 +45,36 @@ def test_config_builds(path, monkeypatch):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmpretrain'
     assert 'fbp_mm' in cfg.custom_imports['imports']
+    assert cfg.runner_type == 'FbpRunner'
     model_cfg = cfg.model.to_dict()
     strip_pretrained(model_cfg)
     if 'data_preprocessor' in cfg and 'data_preprocessor' not in model_cfg:
         model_cfg['data_preprocessor'] = cfg.data_preprocessor.to_dict()
     model = MODELS.build(model_cfg)
     assert sum(p.numel() for p in model.parameters()) > 0
+
+
+@pytest.mark.parametrize(
+    'path', RECIPES, ids=[osp.relpath(c, REPO_ROOT) for c in RECIPES])
+def test_recipe_is_valid(path, tmp_path):
+    from fbp_mm.engine.recipe import (RECIPE_STAGES, RecipeRunner,
+                                      resolve_config_path)
+    runner = RecipeRunner(path, work_root=str(tmp_path))  # checks the refs
+    assert runner.cfg.get('table'), 'a recipe ends with a table'
+    for spec in runner.specs:
+        config = spec.get('config')
+        if config is None:
+            continue
+        if config.startswith('@vars.'):
+            config = runner.variables[config[len('@vars.'):]]
+        assert osp.isfile(resolve_config_path(config, runner.recipe_dir))
+    tested = {r['stage'] for r in runner.cfg.table.rows}
+    kinds = {s['name']: s['type'] for s in runner.specs}
+    assert all(kinds[name] == 'test' for name in tested)
+    assert RECIPE_STAGES.get('test') is not None
+
+
+def test_recipes_exist_for_both_methods():
+    names = {osp.basename(p) for p in RECIPES}
+    assert {'mae_ms_kd.py', 'mae_ms_kd_demo.py', 'efficient_fiqa.py',
+            'efficient_fiqa_demo.py'} <= names

@@ -3,13 +3,19 @@
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
         [--out-item {metrics,pred}] [--show-dir DIR] [--tta]
-        [--cfg-options key=value ...] [--launcher {none,pytorch,slurm,mpi}]
+        [--allow-partial-load] [--cfg-options key=value ...]
+        [--launcher {none,pytorch,slurm,mpi}]
 
 ``--out preds.pkl`` saves every test sample (``pred_score``, ``gt_score``,
 ``img_path``...) with MMEngine's ``DumpResults``; ``--out-item metrics``
 saves the metric dict instead (JSON or pickle by extension).
+
+A checkpoint whose keys or shapes do not match the model of the config is an
+error naming the keys and the file (a ``module.`` prefix of DDP is fine);
+``--allow-partial-load`` loads the weights that fit and warns about the rest.
 """
 import argparse
+import logging
 import os
 import os.path as osp
 import sys
@@ -18,8 +24,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmengine  # noqa: E402
 from mmengine.config import Config, ConfigDict, DictAction  # noqa: E402
+from mmengine.logging import print_log  # noqa: E402
 
-import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
+import fbp_mm  # noqa: E402,F401  (registers modules)
+from fbp_mm.engine import (FbpRunner,  # noqa: E402
+                           trusted_checkpoint_loading)
+from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
     build_runner, disable_persistent_workers_without_workers,
     finish_distributed, format_metrics_table, set_work_dir)
@@ -57,6 +67,12 @@ def parse_args() -> argparse.Namespace:
         help='test-time augmentation from `tta_model` and `tta_pipeline` of '
         'the config')
     parser.add_argument(
+        '--allow-partial-load',
+        action='store_true',
+        help='load a checkpoint that does not fit the model (missing, '
+        'unexpected or reshaped keys): the weights that fit are loaded and '
+        'the others are listed in a warning. Without it that is an error')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -78,6 +94,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     cfg.launcher = args.launcher
     set_work_dir(cfg, args.work_dir, args.config)
     cfg.load_from = args.checkpoint
+    cfg.strict_load = not args.allow_partial_load
 
     if args.show or args.show_dir:
         hooks = list(cfg.get('custom_hooks', None) or [])
@@ -122,8 +139,18 @@ def main() -> None:
         raise ValueError('--out-item needs --out.')
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    runner = build_runner(cfg, args.launcher)
-    metrics = runner.test()
+    try:
+        runner = build_runner(cfg, args.launcher)
+    except TeacherCheckpointError as err:  # say how to get it, no traceback
+        sys.exit(f'error: {err}')
+    if not isinstance(runner, FbpRunner):
+        print_log(
+            f'runner_type {cfg.runner_type!r} is not FbpRunner: the keys of '
+            f'{args.checkpoint} are not checked against the model.',
+            logger='current',
+            level=logging.WARNING)
+    with trusted_checkpoint_loading():
+        metrics = runner.test()
     if runner.rank == 0:
         print(format_metrics_table(metrics, title=osp.basename(args.config)))
         if args.out and args.out_item == 'metrics':

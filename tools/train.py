@@ -8,6 +8,11 @@ Usage:
 Multi-GPU: ``tools/dist_train.sh CONFIG GPUS``; on CPU-only machines
 ``torchrun --nproc-per-node N tools/train.py CONFIG --launcher pytorch``
 uses the gloo backend.
+
+Checkpoints (``--resume``, ``load_from``, ``init_cfg=dict(type='Pretrained')``,
+a distiller's ``teacher_ckpt``) are trusted files: they are read weights-only
+where they can be, else in full with a warning
+(:mod:`fbp_mm.engine.checkpoint_loading`).
 """
 import argparse
 import os
@@ -18,7 +23,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import Config, DictAction  # noqa: E402
 
-import fbp_mm  # noqa: E402,F401  (registers modules, checkpoint loading)
+import fbp_mm  # noqa: E402,F401  (registers modules)
+from fbp_mm.engine import trusted_checkpoint_loading  # noqa: E402
+from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
     build_runner, disable_persistent_workers_without_workers,
     finish_distributed, set_work_dir)
@@ -129,8 +136,13 @@ def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    runner = build_runner(cfg, args.launcher)
-    runner.train()
+    try:
+        runner = build_runner(cfg, args.launcher)
+    except TeacherCheckpointError as err:  # say how to get it, no traceback
+        sys.exit(f'error: {err}')
+    # --resume, load_from and init_cfg=Pretrained read trusted checkpoints
+    with trusted_checkpoint_loading():
+        runner.train()
     finish_distributed()
 
 

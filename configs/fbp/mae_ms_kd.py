@@ -2,37 +2,47 @@
 # student on SCUT-FBP5500 while the fine-tuned multi-scale MAE ViT-B
 # teacher distils into it.
 #
-#   python tools/train.py configs/fbp/mae_ms_kd.py
+#   python tools/run_recipe.py configs/fbp/recipes/mae_ms_kd.py  # all stages
+#   python tools/train.py configs/fbp/mae_ms_kd.py \
+#       --cfg-options model.teacher_ckpt=TEACHER.pth  # this stage alone
 #
-# Inputs (defaults below; tools/fbp_pipeline.py produces and passes them):
-#   student init: stage 2 checkpoint,
+# Inputs (the recipe passes both):
+#   teacher: stage `teacher_finetune` of the recipe (a fine-tuned
+#       configs/fbp/ms-mae_vit-base-p16_ft-1xb32-100e_scut-fbp5500.py),
+#       model.teacher_ckpt=PATH. Without it the build stops with an error
+#       that says so.
+#   student init: stage `student_pretrain`,
 #       model.student.backbone.init_cfg.checkpoint=PATH
-#   teacher: stage 3 checkpoint, model.teacher_ckpt=PATH
-#       e.g. work_dirs/<stage 3 config>/best_plcc_epoch_93.pth
 #
 # Losses: the student's own (MSE + PLCC on gt_score) + response KD (MSE to
 # the teacher's scores) + feature KD (cosine between the fused neck
 # features, student projected 384 -> 768) + relational KD (pairwise
-# distances of the fused features within the batch).
+# distances of the fused features within the batch). Teacher and student
+# see the same augmented 224 px image, each with its own normalisation.
 # Validation, test and deployment use the student alone;
-# tools/extract_student.py writes a checkpoint that
-# configs/fbp/mae_vit-small-p16_ft-1xb32-100e_scut-fbp5500.py loads.
+# tools/extract_student.py writes the student's checkpoint and its plain
+# config. Helper variables of distiller configs are named `teacher*` or
+# `kd_*`: the student's extracted config leaves them out.
 _base_ = [
     './mae_vit-small-p16_ft-1xb32-100e_scut-fbp5500.py',
     '../_base_/models/mae_ms_kd_distill.py',
 ]
 
+# Beside this file, wherever it is run from.
 teacher_config = \
-    'configs/fbp/ms-mae_vit-base-p16_ft-1xb32-100e_scut-fbp5500.py'
-teacher_ckpt = \
-    'work_dirs/ms-mae_vit-base-p16_ft-1xb32-100e_scut-fbp5500/best.pth'
+    '{{ fileDirname }}/ms-mae_vit-base-p16_ft-1xb32-100e_scut-fbp5500.py'
 
 model = dict(
     _delete_=True,
     type='TeacherStudentDistiller',
     student={{_base_.model}},
     teacher=dict(cfg_path=teacher_config),
-    teacher_ckpt=teacher_ckpt,
+    teacher_ckpt=None,
+    teacher_ckpt_hint=(
+        'The teacher is made by stage `teacher_finetune` of the recipe '
+        'configs/fbp/recipes/mae_ms_kd.py: run `python tools/run_recipe.py '
+        'configs/fbp/recipes/mae_ms_kd.py`, which trains it and then this '
+        'stage.'),
     student_recorders={{_base_.kd_recorders}},
     teacher_recorders={{_base_.kd_recorders}},
     connectors=dict(

@@ -9,6 +9,8 @@ _base_ = [
     'mmpretrain::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['fbp_mm'], allow_failed_imports=False)
+# fbp_mm's runner: reads checkpoints safely where it can (README, trust)
+runner_type = 'FbpRunner'
 
 pretrained = \
     'work_dirs/ms-mae_vit-base-p16_8xb64-400e_unlabeled-faces/epoch_400.pth'

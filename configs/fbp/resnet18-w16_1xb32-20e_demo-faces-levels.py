@@ -1,5 +1,6 @@
 # Beauty levels on the synthetic demo faces: the generator writes
-# levels/{train,test}.txt (score binned into 5 levels). 64 px, CPU-sized.
+# levels/{train,val,test}.txt (score binned into 5 levels; val is held out
+# of the 60% training list, test is the 40% test list). 64 px, CPU-sized.
 _base_ = ['./resnet50_1xb32-60e_lsafbd-levels.py']
 
 data_root = 'data/demo_faces'
@@ -20,9 +21,12 @@ train_dataloader = dict(
                  pipeline=train_pipeline))
 val_dataloader = dict(
     num_workers=2,
+    dataset=dict(data_root=data_root, ann_file='levels/val.txt',
+                 pipeline=test_pipeline))
+test_dataloader = dict(
+    num_workers=2,
     dataset=dict(data_root=data_root, ann_file='levels/test.txt',
                  pipeline=test_pipeline))
-test_dataloader = val_dataloader
 
 model = dict(
     backbone=dict(depth=18, stem_channels=16, base_channels=16),

@@ -6,6 +6,8 @@ _base_ = [
     'mmpretrain::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['fbp_mm'], allow_failed_imports=False)
+# fbp_mm's runner: reads checkpoints safely where it can (README, trust)
+runner_type = 'FbpRunner'
 
 # Start from ImageNet weights when you have them locally, e.g.
 # --cfg-options model.backbone.init_cfg.type=Pretrained \

@@ -1,5 +1,6 @@
 # Efficient-FIQA student: EdgeNeXt-XXS at 352 px, trained on labeled +
-# both pseudo-labeled sets (tools/self_train.py fills in the lists).
+# both pseudo-labeled sets (the recipe configs/fiqa/recipes/efficient_fiqa.py
+# passes the lists it writes).
 #
 # Defaults follow the published recipe (Sun et al., ICCV 2025 workshop, and
 # its official code):
@@ -26,10 +27,11 @@ _base_ = [
     'mmpretrain::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['fbp_mm'], allow_failed_imports=False)
+# fbp_mm's runner: reads checkpoints safely where it can (README, trust)
+runner_type = 'FbpRunner'
 
-# Pseudo-label lists, relative to data_root unless absolute;
-# tools/self_train.py
-# passes the ones it writes.
+# Pseudo-label lists, relative to data_root unless absolute; the recipe
+# configs/fiqa/recipes/efficient_fiqa.py passes the ones it writes.
 pseudo_u1 = 'pseudo_u1.csv'
 pseudo_u2 = 'pseudo_u2.csv'
 

@@ -5,9 +5,8 @@
 # notes at the top of swin-base_1xb32-30e_fiqa-448px_teacher.py.
 _base_ = ['./swin-base_1xb32-30e_fiqa-448px_teacher.py']
 
-# Pseudo-label lists, relative to data_root unless absolute;
-# tools/self_train.py
-# passes the ones it writes.
+# Pseudo-label lists, relative to data_root unless absolute; the recipe
+# configs/fiqa/recipes/efficient_fiqa.py passes the ones it writes.
 pseudo_u1 = 'pseudo_u1.csv'
 
 # Labeled and pseudo-labeled lists read as one dataset.

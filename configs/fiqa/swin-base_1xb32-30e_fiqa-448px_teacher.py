@@ -24,6 +24,8 @@ _base_ = [
     'mmpretrain::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['fbp_mm'], allow_failed_imports=False)
+# fbp_mm's runner: reads checkpoints safely where it can (README, trust)
+runner_type = 'FbpRunner'
 
 img_size = 448
 train_pipeline = [

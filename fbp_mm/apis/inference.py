@@ -21,6 +21,8 @@ from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS, MODELS
 from torch.utils.data import DataLoader, Dataset
 
+from ..engine.checkpoint_loading import trusted_checkpoint_loading
+
 __all__ = [
     'build_model_from_config', 'get_test_pipeline', 'iter_predictions',
     'predict_scores'
@@ -93,11 +95,15 @@ def build_model_from_config(config: Union[str, Config],
             model_cfg, (dict, ConfigDict)):
         model_cfg.setdefault('data_preprocessor',
                              copy.deepcopy(cfg.data_preprocessor))
-    if checkpoint is not None and model_cfg.get('teacher_ckpt', None):
+    if checkpoint is not None and 'teacher' in model_cfg:
         model_cfg['teacher_ckpt'] = None
-    model = MODELS.build(model_cfg)
-    if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=strict)
+        model_cfg['teacher_ckpt_optional'] = True
+    # The user named these files: fbp_mm's checkpoint loading applies.
+    with trusted_checkpoint_loading():
+        model = MODELS.build(model_cfg)
+        if checkpoint is not None:
+            load_checkpoint(
+                model, checkpoint, map_location='cpu', strict=strict)
     model.cfg = cfg
     model.to(device)
     model.eval()

@@ -1,21 +1,34 @@
 """Datasets of images with real-valued scores read from a list file."""
 import csv
-import logging
 import math
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from mmengine.dataset import BaseDataset
-from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 
+from .annotations import (IMAGE_EXTENSIONS, AnnotationError, InvalidRows,
+                          missing_image)
+
+__all__ = ['AnnotationError', 'ScoreListDataset']
+
+#: Accepted names of the image column of a CSV list, in order of preference.
 IMAGE_COLUMN_CANDIDATES = ('image', 'image_name', 'filename', 'file', 'path',
                            'img', 'name')
+#: Score column(s) of a CSV list unless ``score_columns`` says otherwise.
+DEFAULT_SCORE_COLUMNS = ('score', )
 
 
-class AnnotationError(ValueError):
-    """A bad row of an annotation file; the message starts with
-    ``file:line:``."""
+def _looks_like_data(cell: str) -> bool:
+    """Whether a header cell is rather a value: a number or an image."""
+    cell = cell.strip()
+    if cell.lower().endswith(IMAGE_EXTENSIONS):
+        return True
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 @DATASETS.register_module()
@@ -28,12 +41,16 @@ class ScoreListDataset(BaseDataset):
     - **txt**: one image per line, ``relative/path score [score ...]``,
       separated by white space. Blank lines and lines starting with ``#``
       are ignored. This is the format of SCUT-FBP5500's split files.
-    - **csv**: a header row, then one image per row. ``image_column`` names
-      the path column (by default the first of ``image``, ``image_name``,
-      ``filename``, ``file``, ``path``, ``img``, ``name`` that exists) and
-      ``score_columns`` the score columns (by default ``score``, or else
-      the second column). The VQualA FIQA challenge CSV
-      (``image_name,score``) reads as is.
+    - **csv**: a header row, then one image per row. The header must name
+      the image column (the first of ``image_column``'s names that it
+      holds; by default ``image``, ``image_name``, ``filename``, ``file``,
+      ``path``, ``img``, ``name``) and every score column
+      (``score_columns``, by default ``score``). A list without a header
+      (its first row holds a number or an image path) or without the
+      score column is an error: no row is ever taken for a header, and no
+      other column for the scores. The VQualA FIQA challenge CSV
+      (``image_name,score``) and the lists of ``tools/pseudo_label.py``
+      (``image,score,raw_score,model,round``) read as is.
 
     Image paths are relative to ``data_root / data_prefix``. Each sample
     carries ``img_path`` and ``gt_score`` (a list of floats; ``PackInputs``
@@ -60,9 +77,12 @@ class ScoreListDataset(BaseDataset):
         ann_format (str): ``'auto'`` (by extension: ``.csv`` is CSV,
             anything else txt), ``'txt'`` or ``'csv'``. Defaults to
             ``'auto'``.
-        image_column (str, optional): CSV column of image paths.
+        image_column (str | Sequence[str], optional): Accepted name(s) of
+            the CSV column of image paths; the first one the header holds
+            is used. Defaults to :data:`IMAGE_COLUMN_CANDIDATES`.
         score_columns (str | Sequence[str], optional): CSV column(s) of
-            scores.
+            scores, all required, in the order of the score vector.
+            Defaults to ``'score'``.
         num_scores (int, optional): Expected scores per row; rows with
             another count are invalid. Defaults to the count of the first
             valid row.
@@ -93,7 +113,7 @@ class ScoreListDataset(BaseDataset):
                  data_root: str = '',
                  data_prefix: Union[str, dict] = '',
                  ann_format: str = 'auto',
-                 image_column: Optional[str] = None,
+                 image_column: Optional[Union[str, Sequence[str]]] = None,
                  score_columns: Optional[Union[str, Sequence[str]]] = None,
                  num_scores: Optional[int] = None,
                  score_range: Optional[Tuple[float, float]] = None,
@@ -106,14 +126,23 @@ class ScoreListDataset(BaseDataset):
                 f'got {ann_format!r}')
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
+        if image_column is None:
+            image_column = IMAGE_COLUMN_CANDIDATES
+        if isinstance(image_column, str):
+            image_column = [image_column]
+        if score_columns is None:
+            score_columns = DEFAULT_SCORE_COLUMNS
         if isinstance(score_columns, str):
             score_columns = [score_columns]
+        if not image_column or not score_columns:
+            raise ValueError('image_column and score_columns must name at '
+                             'least one column each.')
         if score_range is not None and not score_range[0] <= score_range[1]:
             raise ValueError(f'score_range must be (low, high), got '
                              f'{score_range}')
         self.ann_format = ann_format
-        self.image_column = image_column
-        self.score_columns = score_columns
+        self.image_column = [str(c) for c in image_column]
+        self.score_columns = [str(c) for c in score_columns]
         self.num_scores = num_scores
         self.score_range = score_range
         self.skip_invalid = skip_invalid
@@ -163,33 +192,43 @@ class ScoreListDataset(BaseDataset):
             rows.append((lineno, tokens[0], tokens[1:]))
         return rows
 
+    def _csv_columns(self, header: List[str],
+                     ann_file: str) -> Tuple[int, List[int]]:
+        """Indices of the image and score columns named by the header."""
+        expected = (f'expected a header naming the image column (one of '
+                    f'{", ".join(self.image_column)}) and the score '
+                    f'column(s) ({", ".join(self.score_columns)}), e.g. '
+                    f'"{self.image_column[0]},{self.score_columns[0]}"')
+        if any(_looks_like_data(cell) for cell in header):
+            raise AnnotationError(
+                f'{ann_file}:1: the CSV list has no header: its first row '
+                f'{",".join(header)!r} looks like data; {expected}. Add '
+                'that header row (set image_column / score_columns to '
+                'accept other column names).')
+        image_col = next((c for c in self.image_column if c in header), None)
+        if image_col is None:
+            raise AnnotationError(
+                f'{ann_file}:1: no image column in the header {header}; '
+                f'expected one of {self.image_column} (set image_column to '
+                'the name of the column that holds the image paths).')
+        missing = [c for c in self.score_columns if c not in header]
+        if missing:
+            raise AnnotationError(
+                f'{ann_file}:1: no score column {missing} in the header '
+                f'{header}; expected {self.score_columns} (set '
+                'score_columns to the name(s) of the column(s) that hold '
+                'the scores).')
+        return (header.index(image_col),
+                [header.index(c) for c in self.score_columns])
+
     def _read_csv(self, f, ann_file: str) -> List[Tuple[int, str, List[str]]]:
         reader = csv.reader(f)
         header = next(reader, None)
-        if header is None:
-            raise AnnotationError(f'{ann_file}:1: empty CSV, expected a '
-                                  'header row such as "image,score".')
+        if header is None or not any(c.strip() for c in header):
+            raise AnnotationError(f'{ann_file}:1: no header row, expected one '
+                                  'such as "image,score".')
         header = [h.strip() for h in header]
-        image_col = self.image_column
-        if image_col is None:
-            image_col = next(
-                (c for c in IMAGE_COLUMN_CANDIDATES if c in header), header[0])
-        score_cols = self.score_columns
-        if score_cols is None:
-            if 'score' in header:
-                score_cols = ['score']
-            elif len(header) > 1:
-                score_cols = [header[1]]
-            else:
-                score_cols = []
-        missing = [c for c in [image_col, *score_cols] if c not in header]
-        if missing or not score_cols:
-            raise AnnotationError(
-                f'{ann_file}:1: column(s) {missing or "for scores"} not '
-                f'found in the header {header}; set `image_column` / '
-                '`score_columns`.')
-        img_idx = header.index(image_col)
-        score_idx = [header.index(c) for c in score_cols]
+        img_idx, score_idx = self._csv_columns(header, ann_file)
         rows = []
         for row in reader:
             lineno = reader.line_num
@@ -239,7 +278,7 @@ class ScoreListDataset(BaseDataset):
         img_root = self.data_prefix.get('img_path', '') or self.data_root
         data_list = []
         seen: Dict[str, str] = {}
-        problems: List[str] = []
+        problems = InvalidRows(self.skip_invalid)
         expected = self.num_scores
         for list_index, ann_file in enumerate(self.ann_files):
             for lineno, path, score_strs in self._read_rows(ann_file):
@@ -249,15 +288,10 @@ class ScoreListDataset(BaseDataset):
                     if path in seen:
                         result = (f'duplicate entry "{path}" (first listed '
                                   f'on {seen[path]})')
-                    elif self.check_files and not osp.isfile(img_path):
-                        result = f'image "{img_path}" does not exist'
+                    elif self.check_files:
+                        result = missing_image(img_path) or result
                 if isinstance(result, str):
-                    message = f'{ann_file}:{lineno}: {result}'
-                    if not self.skip_invalid:
-                        raise AnnotationError(
-                            message +
-                            ' (set skip_invalid=True to skip such rows)')
-                    problems.append(message)
+                    problems.add(ann_file, lineno, result)
                     continue
                 if expected is None:
                     expected = len(result)
@@ -268,13 +302,7 @@ class ScoreListDataset(BaseDataset):
                         img_path=img_path,
                         gt_score=result,
                         list_index=list_index))
-        files = ', '.join(self.ann_files)
-        if problems:
-            print_log(
-                f'Skipped {len(problems)} invalid row(s) of {files}; '
-                f'first: {problems[0]}',
-                logger='current',
-                level=logging.WARNING)
+        problems.warn(', '.join(self.ann_files))
         if not data_list:
             reason = f' ({len(problems)} invalid)' if problems else ''
             raise AnnotationError(

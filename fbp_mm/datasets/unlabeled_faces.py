@@ -1,17 +1,13 @@
 """Unlabeled face images for self-supervised stages and pseudo-labeling."""
-import logging
 import os
 import os.path as osp
 from typing import List, Optional, Sequence, Union
 
 from mmengine.dataset import BaseDataset
-from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 
-from .score_list import AnnotationError
-
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
-                    '.tiff')
+from .annotations import (IMAGE_EXTENSIONS, AnnotationError, InvalidRows,
+                          missing_image)
 
 
 @DATASETS.register_module()
@@ -81,27 +77,20 @@ class UnlabeledFaceDataset(BaseDataset):
             raise FileNotFoundError(
                 f'Annotation file {self.ann_file} does not exist.')
         root = self._image_root()
-        paths, skipped = [], []
+        paths = []
+        skipped = InvalidRows(self.skip_invalid, noun='missing image(s)')
         with open(self.ann_file, encoding='utf-8') as f:
             for lineno, line in enumerate(f, start=1):
                 line = line.strip()
                 if not line or line.startswith('#'):
                     continue
                 path = osp.join(root, line.split()[0])
-                if not osp.isfile(path):
-                    message = (f'{self.ann_file}:{lineno}: image "{path}" '
-                               'does not exist')
-                    if not self.skip_invalid:
-                        raise AnnotationError(message)
-                    skipped.append(message)
+                reason = missing_image(path)
+                if reason is not None:
+                    skipped.add(self.ann_file, lineno, reason)
                     continue
                 paths.append(path)
-        if skipped:
-            print_log(
-                f'Skipped {len(skipped)} missing image(s) of '
-                f'{self.ann_file}; first: {skipped[0]}',
-                logger='current',
-                level=logging.WARNING)
+        skipped.warn(self.ann_file)
         return paths
 
     def load_data_list(self) -> List[dict]:

@@ -1,4 +1,16 @@
-from .checkpoint_loading import load_from_local_trusted
+from .checkpoint_loading import (checkpoint_safe_globals,
+                                 load_from_local_trusted,
+                                 load_trusted_checkpoint,
+                                 trusted_checkpoint_loading)
+from .fbp_runner import FbpRunner
 from .hooks import *  # noqa: F401,F403
+from .state_dict_loading import (CheckpointMismatchError, StateDictMismatch,
+                                 load_state_dict_reporting,
+                                 load_weights_into_model)
 
-__all__ = ['load_from_local_trusted']
+__all__ = [
+    'CheckpointMismatchError', 'FbpRunner', 'StateDictMismatch',
+    'checkpoint_safe_globals', 'load_from_local_trusted',
+    'load_state_dict_reporting', 'load_trusted_checkpoint',
+    'load_weights_into_model', 'trusted_checkpoint_loading'
+]

@@ -31,8 +31,9 @@ def build_model_for_analysis(config: Union[str, Config],
         copy.deepcopy(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    if cfg.model.get('teacher_ckpt', None):
+    if 'teacher' in cfg.model:
         cfg.model.teacher_ckpt = None
+        cfg.model.teacher_ckpt_optional = True
     return build_model_from_config(cfg)
 
 

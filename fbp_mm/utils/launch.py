@@ -12,6 +12,9 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from ..engine.checkpoint_loading import trusted_checkpoint_loading
+from ..engine.fbp_runner import FbpRunner
+
 # Set when this process started a gloo group for CPU-only distribution.
 _CPU_GROUP_STARTED = False
 
@@ -121,15 +124,29 @@ def set_work_dir(cfg: Config, work_dir: Optional[str],
 def build_runner(cfg: Config, launcher: str) -> Runner:
     """Build the runner of a tool, distributed on CPU where needed.
 
+    Checkpoints that the model reads while it is built (a distiller's
+    ``teacher_ckpt``) are read as trusted files
+    (:func:`~fbp_mm.engine.trusted_checkpoint_loading`); the runner's own
+    loading is trusted when it is an :class:`~fbp_mm.engine.FbpRunner`,
+    and tools enter the same context around ``train()`` / ``test()`` for
+    other runner types.
+
     Args:
         cfg (Config): The final config.
         launcher (str): The ``--launcher`` argument.
 
     Returns:
         Runner: ``RUNNERS.build(cfg)`` when the config names a
-        ``runner_type``, else ``Runner.from_cfg(cfg)``.
+        ``runner_type``, else :class:`~fbp_mm.engine.FbpRunner`.
+
+    Example:
+        >>> # in a tool, with the final config
+        >>> # runner = build_runner(cfg, args.launcher)
+        >>> # with trusted_checkpoint_loading():
+        >>> #     runner.train()
     """
     setup_cpu_distributed(cfg, launcher)
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+    with trusted_checkpoint_loading():
+        if 'runner_type' in cfg:
+            return RUNNERS.build(cfg)
+        return FbpRunner.from_cfg(cfg)

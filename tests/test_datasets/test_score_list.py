@@ -1,19 +1,20 @@
 import logging
+import os
 import os.path as osp
+import re
 
+import cv2
 import numpy as np
 import pytest
 
-import cv2
-from fbp_mm.datasets import AnnotationError, ScoreListDataset, SCUTFBP5500
-from fbp_mm.datasets import score_list as score_list_module
+from fbp_mm.datasets import AnnotationError, ScoreListDataset
+from fbp_mm.datasets import annotations as annotations_module
 
 
 def write_images(root, names, size=16):
     rng = np.random.default_rng(0)
     for name in names:
         path = osp.join(root, name)
-        import os
         os.makedirs(osp.dirname(path), exist_ok=True)
         cv2.imwrite(path, rng.integers(0, 255, (size, size, 3), np.uint8))
 
@@ -76,6 +77,83 @@ def test_csv_missing_column_names_header(image_root):
             score_columns='beauty')
 
 
+def test_pseudo_label_csv_reads_its_score_column(image_root):
+    write_text(image_root / 'pseudo.csv',
+               'image,score,raw_score,model,round\n'
+               'a.jpg,3.5,0.25,teacher.pth,1\nb.jpg,2.0,-0.5,teacher.pth,1\n')
+    ds = ScoreListDataset(
+        ann_file='pseudo.csv', data_root=str(image_root), data_prefix='imgs')
+    assert ds.get_gt_scores() == [[3.5], [2.0]]
+
+
+@pytest.mark.parametrize('content, first_row', [
+    ('a.jpg,0.5\nb.jpg,0.75\n', "'a.jpg,0.5'"),  # image path and number
+    ('face_01,0.5\nb.jpg,0.75\n', "'face_01,0.5'"),  # a number
+    ('id,a.png\n', "'id,a.png'"),  # an image path
+])
+def test_csv_without_header_is_an_error(image_root, content, first_row):
+    # Read as a header, the first row would be lost and the second column
+    # taken for scores; it must be refused instead.
+    write_text(image_root / 'noheader.csv', content)
+    ann = osp.join(str(image_root), 'noheader.csv')
+    with pytest.raises(AnnotationError) as err:
+        ScoreListDataset(
+            ann_file='noheader.csv',
+            data_root=str(image_root),
+            data_prefix='imgs')
+    text = str(err.value)
+    assert text.startswith(
+        f'{ann}:1: the CSV list has no header: its first row {first_row} '
+        'looks like data; expected a header naming the image column (one '
+        'of image, image_name, filename, file, path, img, name) and the '
+        'score column(s) (score), e.g. "image,score". Add that header row '
+        '(set image_column / score_columns to accept other column names).')
+
+
+def test_csv_without_score_column_names_columns_and_keys(image_root):
+    # The second column is not taken for the score.
+    write_text(image_root / 'mos.csv', 'image_name,mos\na.jpg,0.5\n')
+    with pytest.raises(AnnotationError) as err:
+        ScoreListDataset(
+            ann_file='mos.csv', data_root=str(image_root), data_prefix='imgs')
+    ann = osp.join(str(image_root), 'mos.csv')
+    assert str(err.value) == (
+        f"{ann}:1: no score column ['score'] in the header ['image_name', "
+        "'mos']; expected ['score'] (set score_columns to the name(s) of the "
+        'column(s) that hold the scores).')
+    ds = ScoreListDataset(
+        ann_file='mos.csv',
+        data_root=str(image_root),
+        data_prefix='imgs',
+        score_columns='mos')
+    assert ds.get_gt_scores() == [[0.5]]
+
+
+def test_csv_image_column_aliases(image_root):
+    write_text(image_root / 'odd.csv', 'picture,score\na.jpg,0.5\n')
+    ann = osp.join(str(image_root), 'odd.csv')
+    with pytest.raises(AnnotationError) as err:
+        ScoreListDataset(
+            ann_file='odd.csv', data_root=str(image_root), data_prefix='imgs')
+    assert str(err.value) == (
+        f"{ann}:1: no image column in the header ['picture', 'score']; "
+        "expected one of ['image', 'image_name', 'filename', 'file', 'path', "
+        "'img', 'name'] (set image_column to the name of the column that "
+        'holds the image paths).')
+    ds = ScoreListDataset(
+        ann_file='odd.csv',
+        data_root=str(image_root),
+        data_prefix='imgs',
+        image_column=('photo', 'picture'))
+    assert ds.get_data_info(0)['img_path'].endswith('a.jpg')
+    # The first accepted name in order wins when several are present.
+    write_text(image_root / 'both.csv',
+               'path,image,score\nsub/c.jpg,a.jpg,1\n')
+    ds = ScoreListDataset(
+        ann_file='both.csv', data_root=str(image_root), data_prefix='imgs')
+    assert ds.get_data_info(0)['img_path'].endswith('a.jpg')
+
+
 @pytest.mark.parametrize('content, line, message', [
     ('a.jpg 2\nmissing.jpg 3\n', 2, 'does not exist'),
     ('a.jpg 2\nb.jpg high\n', 2, 'score "high" is not a number'),
@@ -96,7 +174,8 @@ def test_bad_rows_name_file_and_line(image_root, content, line, message):
             score_range=(1, 5))
     text = str(err.value)
     assert text.startswith(f'{ann}:{line}: ')
-    assert __import__('re').search(message, text), text
+    assert text.endswith(' (set skip_invalid=True to skip such rows)')
+    assert re.search(message, text), text
 
 
 def test_skip_invalid_counts_rows_in_one_warning(image_root, monkeypatch):
@@ -104,7 +183,7 @@ def test_skip_invalid_counts_rows_in_one_warning(image_root, monkeypatch):
                'a.jpg 2\nmissing.jpg 3\nb.jpg x\nsub/c.jpg 4\nb.jpg 9\n')
     logged = []
     monkeypatch.setattr(
-        score_list_module, 'print_log',
+        annotations_module, 'print_log',
         lambda msg, logger=None, level=None: logged.append((msg, level)))
     ds = ScoreListDataset(
         ann_file='bad.txt',
@@ -151,59 +230,6 @@ def test_corrupt_image_fails_with_its_path(image_root):
     assert sample['data_samples'].gt_score.tolist() == [2.0]
     with pytest.raises(RuntimeError, match='broken.jpg'):
         ds[1]
-
-
-def make_scut_layout(root):
-    names = [f'AF{i}.jpg' for i in range(1, 11)]
-    write_images(osp.join(root, 'Images'), names)
-    split = osp.join(root, 'train_test_files',
-                     'split_of_60%training and 40%testing')
-    import os
-    os.makedirs(split)
-    scores = {n: 1 + 0.4 * i for i, n in enumerate(names)}
-
-    def lines(ns):
-        return ''.join(f'{n} {scores[n]:.6f}\n' for n in ns)
-
-    write_text(osp.join(split, 'train.txt'), lines(names[:6]))
-    write_text(osp.join(split, 'test.txt'), lines(names[6:]))
-    for k in range(1, 6):
-        fold = osp.join(root, 'train_test_files',
-                        '5_folders_cross_validations_files',
-                        f'cross_validation_{k}')
-        os.makedirs(fold)
-        test = names[2 * (k - 1):2 * k]
-        write_text(osp.join(fold, f'test_{k}.txt'), lines(test))
-        write_text(
-            osp.join(fold, f'train_{k}.txt'),
-            lines([n for n in names if n not in test]))
-    return scores
-
-
-def test_scut_fbp5500_protocols(tmp_path):
-    scores = make_scut_layout(str(tmp_path))
-    train = SCUTFBP5500(data_root=str(tmp_path), split='train')
-    test = SCUTFBP5500(data_root=str(tmp_path), split='test')
-    assert len(train) == 6 and len(test) == 4
-    assert test.get_gt_scores()[0] == [pytest.approx(scores['AF7.jpg'])]
-    assert test.get_data_info(0)['img_path'] == osp.join(
-        str(tmp_path), 'Images', 'AF7.jpg')
-    fold3 = SCUTFBP5500(
-        data_root=str(tmp_path), protocol='5fold', fold=3, split='test')
-    assert [osp.basename(fold3.get_data_info(i)['img_path'])
-            for i in range(len(fold3))] == ['AF5.jpg', 'AF6.jpg']
-    assert len(SCUTFBP5500(
-        data_root=str(tmp_path), protocol='5fold', fold=3)) == 8
-
-
-def test_scut_fbp5500_bad_arguments(tmp_path):
-    make_scut_layout(str(tmp_path))
-    with pytest.raises(ValueError, match='fold must be 1..5'):
-        SCUTFBP5500(data_root=str(tmp_path), protocol='5fold', fold=6)
-    with pytest.raises(ValueError, match="protocol must be"):
-        SCUTFBP5500(data_root=str(tmp_path), protocol='7030')
-    with pytest.raises(ValueError, match="split must be"):
-        SCUTFBP5500(data_root=str(tmp_path), split='val')
 
 
 def test_several_lists_read_as_one_dataset(image_root):

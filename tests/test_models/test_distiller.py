@@ -1,21 +1,22 @@
 import copy
-import importlib.util
-import os.path as osp
-import subprocess
-import sys
+import logging
 
 import pytest
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.logging import MMLogger
 from mmengine.optim import OptimWrapper
-from mmengine.runner import load_checkpoint
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from fbp_mm.models.distillers import (ModuleOutputRecorder,
+                                      NoTeacherCheckpointError,
+                                      TeacherCheckpointError,
+                                      TeacherCheckpointNotFoundError,
                                       TeacherStudentDistiller,
+                                      select_prefixed_state_dict,
                                       select_teacher_state_dict)
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def classifier_cfg(width, score_range=None):
@@ -56,10 +57,12 @@ RESPONSE_KD = dict(
 
 
 def build(**kwargs):
+    """A distiller of random tiny networks (no teacher checkpoint needed)."""
     cfg = dict(
         type='TeacherStudentDistiller',
         student=copy.deepcopy(STUDENT),
-        teacher=copy.deepcopy(TEACHER))
+        teacher=copy.deepcopy(TEACHER),
+        teacher_ckpt_optional=True)
     cfg.update(copy.deepcopy(RESPONSE_KD))
     cfg.update(kwargs)
     return MODELS.build(cfg)
@@ -82,7 +85,8 @@ def predictions(model, data):
 def teacher_predictions(model, data):
     processed = model.data_preprocessor(copy.deepcopy(data))
     with torch.no_grad():
-        return model.teacher(processed['inputs'], mode='tensor')
+        return model.teacher(
+            model.teacher_inputs(processed['inputs']), mode='tensor')
 
 
 def test_recorder_keeps_outputs_only_while_recording():
@@ -322,34 +326,185 @@ def test_teacher_ckpt_from_classifier_and_distiller(tmp_path):
         build(teacher=copy.deepcopy(STUDENT), teacher_ckpt=ckpt)
 
 
-def test_extract_student_tool(tmp_path):
+def test_missing_teacher_checkpoint_names_path_and_hint(tmp_path):
+    missing = str(tmp_path / 'teacher' / 'best.pth')
+    hint = 'Run stage `teacher_finetune` of recipes/kd.py to make it.'
+    with pytest.raises(FileNotFoundError) as err:
+        build(teacher_ckpt=missing, teacher_ckpt_hint=hint)
+    assert isinstance(err.value, TeacherCheckpointNotFoundError)
+    assert isinstance(err.value, TeacherCheckpointError)
+    message = str(err.value)
+    assert missing in message and message.endswith(hint)
+    assert 'model.teacher_ckpt=PATH' in message
+    # A relative path also says where it was looked for.
+    with pytest.raises(FileNotFoundError, match='looked for /'):
+        build(teacher_ckpt='no/such/teacher.pth')
+
+
+def test_no_teacher_checkpoint_is_refused_unless_optional():
+    hint = 'The teacher comes from stage `teacher_finetune`.'
+    with pytest.raises(NoTeacherCheckpointError) as err:
+        build(teacher_ckpt_optional=False, teacher_ckpt_hint=hint)
+    message = str(err.value)
+    assert isinstance(err.value, (ValueError, TeacherCheckpointError))
+    assert 'model.teacher_ckpt is not set' in message
+    assert 'teacher_ckpt_optional=True' in message
+    assert message.endswith(hint)
+
+    logger = MMLogger.get_current_instance()
+    records = []
+
+    class Keep(logging.Handler):
+
+        def emit(self, record):
+            records.append(record)
+
+    handler = Keep(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        build(teacher_ckpt_optional=True)
+    finally:
+        logger.removeHandler(handler)
+    assert any('teacher_ckpt_optional=True' in r.getMessage()
+               for r in records)
+
+
+def test_prefix_selection_is_shared():
+    state = {'module.student.a': 1, 'student.b': 2, 'teacher.a': 3}
+    assert dict(select_prefixed_state_dict(state, 'student.')) == {
+        'a': 1, 'b': 2}
+    assert dict(select_prefixed_state_dict(state, 'teacher.')) == {'a': 3}
+    assert dict(select_teacher_state_dict(state, 'student.')[0]) == {
+        'a': 1, 'b': 2}
+
+
+class KeepTeacherScores(nn.Module):
+    """A 'loss' that keeps the teacher tensor it receives."""
+
+    def forward(self, pred, target):
+        self.target = target.detach().clone()
+        return (pred * 0).sum()
+
+
+# The teacher's own normalisation differs from the student's in mean, std
+# and channel order.
+STUDENT_PREPROCESSOR = dict(
+    type='ClsDataPreprocessor', mean=[100.0, 120.0, 140.0],
+    std=[50.0, 60.0, 70.0], to_rgb=False)
+TEACHER_PREPROCESSOR = dict(
+    type='ClsDataPreprocessor', mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375], to_rgb=True)
+
+
+def build_capturing(teacher_cfg, **kwargs):
     torch.manual_seed(0)
-    model = build()
-    model.train_step(
-        batch(), OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01)))
-    model.eval()
-    in_ckpt = str(tmp_path / 'distiller.pth')
-    out_ckpt = str(tmp_path / 'out' / 'student.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, in_ckpt)
-    tool = osp.join(REPO_ROOT, 'tools', 'extract_student.py')
-    subprocess.run([sys.executable, tool, in_ckpt, out_ckpt], check=True,
-                   capture_output=True)
+    capture = KeepTeacherScores()
+    model = build(
+        teacher=teacher_cfg,
+        data_preprocessor=STUDENT_PREPROCESSOR,
+        distill_losses=dict(loss_kd_score=capture),
+        **kwargs)
+    return model, capture
 
-    data = batch(n=4, seed=3)
-    expected = predictions(model, data)
-    plain = randomised_classifier(STUDENT, seed=9)
-    ckpt = load_checkpoint(plain, out_ckpt, map_location='cpu', strict=True)
-    assert ckpt['meta']['extracted_from'] == in_ckpt
-    assert not any(k.startswith(('student.', 'teacher.'))
-                   for k in ckpt['state_dict'])
-    assert torch.equal(predictions(plain, data), expected)
 
-    # A checkpoint without student weights is refused (in-process: a second
-    # interpreter start would cost seconds).
-    spec = importlib.util.spec_from_file_location('extract_student', tool)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    torch.save({'state_dict': plain.state_dict()}, in_ckpt)
-    with pytest.raises(KeyError, match='no .student.. weights'):
-        module.extract_student(in_ckpt, str(tmp_path / 'never.pth'))
-    assert not osp.exists(tmp_path / 'never.pth')
+def raw_images(n=4, size=32, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    return [
+        torch.randint(0, 256, (3, size, size), generator=gen,
+                      dtype=torch.uint8) for _ in range(n)
+    ]
+
+
+def standalone_teacher(model, teacher_cfg):
+    """The teacher alone, same weights, with its own preprocessor."""
+    teacher = MODELS.build(copy.deepcopy(teacher_cfg)).eval()
+    teacher.load_state_dict(model.teacher.state_dict())
+    return teacher
+
+
+def distiller_teacher_scores(model, capture, images):
+    samples = [DataSample().set_gt_score([3.0]) for _ in images]
+    data = model.data_preprocessor(
+        dict(inputs=list(images), data_samples=samples), True)
+    model(**data, mode='loss')
+    return capture.target
+
+
+def test_teacher_sees_the_images_through_its_own_preprocessor():
+    teacher_cfg = dict(TEACHER, data_preprocessor=TEACHER_PREPROCESSOR)
+    model, capture = build_capturing(teacher_cfg)
+    teacher = standalone_teacher(model, teacher_cfg)
+    images = raw_images()
+    got = distiller_teacher_scores(model, capture, images)
+    alone = teacher.data_preprocessor({'inputs': images})
+    with torch.no_grad():
+        expected = teacher(alone['inputs'], mode='tensor')
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
+    # What the old code did (the teacher on the student's batch) differs.
+    student_batch = model.data_preprocessor({'inputs': images})['inputs']
+    with torch.no_grad():
+        shared = teacher(student_batch, mode='tensor')
+    assert (shared - expected).abs().max() > 1e-2
+
+
+def test_teacher_input_size_resizes_on_the_device():
+    teacher_cfg = dict(TEACHER, data_preprocessor=TEACHER_PREPROCESSOR)
+    model, capture = build_capturing(
+        teacher_cfg, teacher_input_size=(48, 40))
+    seen = {}
+    model.teacher.backbone.register_forward_pre_hook(
+        lambda module, args: seen.update(shape=tuple(args[0].shape)))
+    images = raw_images(size=32, seed=1)
+    got = distiller_teacher_scores(model, capture, images)
+    assert seen['shape'] == (4, 3, 48, 40)
+
+    teacher = standalone_teacher(model, teacher_cfg)
+    resized = [
+        F.interpolate(img[None].float(), size=(48, 40), mode='bilinear',
+                      align_corners=False, antialias=False)[0]
+        for img in images
+    ]
+    alone = teacher.data_preprocessor({'inputs': resized})
+    with torch.no_grad():
+        expected = teacher(alone['inputs'], mode='tensor')
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match='teacher_input_size'):
+        build(teacher_input_size=(0, 32))
+
+
+def test_same_normalisation_passes_the_student_batch_unchanged():
+    model = build(
+        data_preprocessor=TEACHER_PREPROCESSOR,
+        teacher=dict(TEACHER, data_preprocessor=TEACHER_PREPROCESSOR))
+    x = torch.randn(2, 3, 32, 32)
+    assert model.teacher_inputs(x) is x
+
+
+def test_teacher_sees_the_students_mixed_batch():
+    torch.manual_seed(0)
+    model = build(
+        teacher=dict(TEACHER, data_preprocessor=TEACHER_PREPROCESSOR),
+        data_preprocessor=dict(
+            STUDENT_PREPROCESSOR,
+            batch_augments=dict(augments=[dict(type='Mixup', alpha=1.0)])))
+    seen = {}
+    for name in ('student', 'teacher'):
+        getattr(model, name).backbone.register_forward_pre_hook(
+            lambda module, args, name=name: seen.update({name: args[0]}))
+    images = raw_images(n=6, seed=2)
+    samples = [DataSample().set_gt_score([float(i)]) for i in range(6)]
+    data = model.data_preprocessor(
+        dict(inputs=images, data_samples=samples), True)
+    model(**data, mode='loss')
+
+    def raw(x, cfg):
+        mean = torch.tensor(cfg['mean']).view(1, 3, 1, 1)
+        std = torch.tensor(cfg['std']).view(1, 3, 1, 1)
+        x = x * std + mean
+        return x.flip(1) if cfg['to_rgb'] else x
+
+    student_raw = raw(seen['student'], STUDENT_PREPROCESSOR)
+    teacher_raw = raw(seen['teacher'], TEACHER_PREPROCESSOR)
+    torch.testing.assert_close(teacher_raw, student_raw, atol=1e-3, rtol=0)
+    # The batch was mixed (not the plain images), once, for both.
+    assert (student_raw - torch.stack(images).float()).abs().max() > 1

@@ -19,6 +19,8 @@ def test_swin_teacher_distils_into_edgenext_student():
                 backbone=dict(img_size=64, pad_small_map=True),
                 head=dict(
                     _delete_=True, type='RegressionHead', in_channels=768)),
+            # A random teacher is enough to check the wiring.
+            teacher_ckpt_optional=True,
             student_recorders=dict(score=dict(module='head')),
             teacher_recorders=dict(score=dict(module='head')),
             distill_losses=dict(loss_kd=dict(type='L1Loss')),

@@ -151,3 +151,94 @@ def test_rkd_angle_matches_naive_triplets_and_is_invariant():
     value.backward()
     assert torch.isfinite(s.grad).all() and s.grad.abs().sum() > 0
     assert loss(s[:2], t[:2]).item() == 0
+
+
+def test_rkd_hand_examples_with_a_duplicate_teacher_row():
+    # Teacher rows 0 and 1 coincide; that pair is left out of the mean.
+    t = torch.tensor([[0.0], [0.0], [2.0]])
+    s = torch.tensor([[0.0], [1.0], [3.0]])
+    # teacher distances (0, 2, 2) / 2 -> (0, 1, 1); student (1, 3, 2) / 2
+    # -> (.5, 1.5, 1): smooth L1 0.125, 0.125, 0 per pair, twice, over 6.
+    assert RelationalDistanceKD()(s, t).item() == pytest.approx(
+        1 / 12, rel=1e-6)
+    # Angles: the triplets using teacher pair (0, 1) are left out, which
+    # keeps 1 + 1 + 4 of them. Only anchor 2 disagrees: the teacher's two
+    # rays coincide (cosine 1), the student's are 45 degrees apart.
+    t = torch.tensor([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0]])
+    s = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    expected = 2 * 0.5 * (1 - 1 / math.sqrt(2))**2 / 6
+    assert RelationalAngleKD()(s, t).item() == pytest.approx(
+        expected, rel=1e-5)
+
+
+def duplicate_rows_case():
+    """Two identical teacher rows; the student's are 1e-4 apart."""
+    gen = torch.Generator().manual_seed(0)
+    t = torch.randn(8, 768, generator=gen) + 0.5
+    t[1] = t[0]
+    s = torch.randn(8, 384, generator=gen) + 0.5
+    s[1] = s[0] + 1e-4 * torch.randn(384, generator=gen)
+    return s, t
+
+
+def duplicate_student_rows_case():
+    gen = torch.Generator().manual_seed(6)
+    t = torch.randn(6, 16, generator=gen)
+    s = torch.randn(6, 8, generator=gen)
+    s[3] = s[2]
+    t[5] = t[4]
+    return s, t
+
+
+def zero_rows_case():
+    gen = torch.Generator().manual_seed(7)
+    t = torch.randn(6, 16, generator=gen)
+    s = torch.randn(6, 8, generator=gen)
+    s[:2] = 0
+    t[4:] = 0
+    return s, t
+
+
+@pytest.mark.parametrize('loss_type',
+                         [RelationalDistanceKD, RelationalAngleKD])
+@pytest.mark.parametrize(
+    'case', [duplicate_rows_case, duplicate_student_rows_case,
+             zero_rows_case])
+@pytest.mark.parametrize('dtype', [torch.float32, torch.bfloat16])
+def test_rkd_is_finite_and_bounded_on_degenerate_rows(loss_type, case,
+                                                      dtype):
+    s, t = case()
+    s = s.to(dtype).requires_grad_(True)
+    loss = loss_type(loss_weight=1.0)(s, t.to(dtype))
+    assert loss.dtype == torch.float32
+    assert torch.isfinite(loss) and 0 <= loss.item() < 2
+    loss.backward()
+    assert s.grad.dtype == dtype
+    assert torch.isfinite(s.grad).all()
+    assert s.grad.abs().max() < 1e3
+
+
+@pytest.mark.parametrize('loss_type',
+                         [RelationalDistanceKD, RelationalAngleKD])
+def test_rkd_on_collapsed_batches(loss_type):
+    loss = loss_type()
+    # A student of all-zero rows: finite loss, no gradient to follow.
+    s = torch.zeros(5, 8, requires_grad=True)
+    value = loss(s, torch.randn(5, 4))
+    value.backward()
+    assert torch.isfinite(value) and value.item() > 0
+    assert torch.equal(s.grad, torch.zeros_like(s))
+    # A teacher with a single point has no geometry to transfer.
+    s = torch.randn(5, 8, requires_grad=True)
+    assert loss(s, torch.ones(5, 4)).item() == 0
+
+
+def test_rkd_keeps_the_geometry_of_nearby_rows():
+    # Two rows 1e-4 apart among rows 10 apart: a Gram matrix loses their
+    # distance to cancellation, direct differences keep it, so the same
+    # geometry (scaled and shifted) costs nothing.
+    t = torch.tensor([[0.0, 0.0], [1e-4, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    s = 2 * t + 1
+    assert RelationalAngleKD()(s, t).item() == pytest.approx(0, abs=1e-6)
+    assert RelationalDistanceKD()(s, t).item() == pytest.approx(
+        0, abs=1e-6)

@@ -6,6 +6,8 @@ import torch
 from tool_runner import REPO_ROOT, python_tool, run_tool
 
 DEMO = osp.join(REPO_ROOT, 'configs', 'fbp', 'demo')
+RECIPE = osp.join(REPO_ROOT, 'configs', 'fbp', 'recipes',
+                  'mae_ms_kd_demo.py')
 HEADLINE = osp.join(REPO_ROOT, 'configs', 'fbp', 'mae_ms_kd.py')
 TEACHER_FT = osp.join(DEMO, 'ms-mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py')
 TINY_STUDENT = ('dict(_delete_=True, embed_dims=32, num_layers=2, '
@@ -105,17 +107,19 @@ param_scheduler = [dict(type='ConstantLR', factor=1.0)]
     return stages
 
 
-def test_pipeline_runs_all_stages_and_resumes(demo_faces, tmp_path):
+def test_recipe_runs_all_stages_and_resumes(demo_faces, tmp_path):
     stages = write_stage_configs(tmp_path, demo_faces)
-    root = str(tmp_path / 'pipeline')
-    args = ['--preset', 'demo', '--work-root', root, '--input-size', '64',
-            '--stage-config'] + [f'{k}={v}' for k, v in stages.items()]
-    proc = run_tool(python_tool('fbp_pipeline.py', *args), timeout=900)
+    root = str(tmp_path / 'recipe')
+    args = [
+        RECIPE, '--work-root', root, '--cfg-options',
+        f'vars.data_root={demo_faces}', f'vars.unlabeled_root={demo_faces}'
+    ] + [f'vars.{k}={v}' for k, v in stages.items()]
+    proc = run_tool(python_tool('run_recipe.py', *args), timeout=900)
     out = proc.stdout
     assert '| teacher (MS-MAE) |' in out
     assert '| student + KD (MAE-MS-KD) |' in out
     with open(osp.join(root, 'results.json')) as f:
-        rows = json.load(f)
+        rows = json.load(f)['rows']
     assert [r['name'] for r in rows] == [
         'teacher (MS-MAE)', 'student, no KD', 'student + KD (MAE-MS-KD)'
     ]
@@ -126,17 +130,22 @@ def test_pipeline_runs_all_stages_and_resumes(demo_faces, tmp_path):
     for row in rows:
         assert -1 <= row['plcc'] <= 1 and row['rmse'] > 0
         assert row['images_per_s'] > 0
+    # the KD stage was fed the teacher's and the student's checkpoints
+    with open(osp.join(root, 'student_kd', 'stage.json')) as f:
+        record = json.load(f)
+    assert record['spec']['inputs']['model.teacher_ckpt'].startswith(
+        osp.join(root, 'teacher_finetune', 'best_'))
+    assert any(k.startswith('weights:') for k in record['inputs'])
 
     # a second run trains nothing
-    again = run_tool(python_tool('fbp_pipeline.py', *args, '--skip-table'))
-    assert again.stdout.count('finished earlier') == 5
-    assert 'training' not in again.stdout
+    again = run_tool(python_tool('run_recipe.py', *args, '--no-table'))
+    assert again.stdout.count('up to date, skipped') == 9
+    assert 'running' not in again.stdout
 
-    # an interrupted stage (no done marker, checkpoints present) resumes
-    kd_dir = osp.join(root, '5_student_kd')
-    import os
-    os.remove(osp.join(kd_dir, 'stage_done.json'))
-    resumed = run_tool(
-        python_tool('fbp_pipeline.py', *args, '--skip-table'))
-    assert 'resuming the interrupted run' in resumed.stdout
-    assert osp.isfile(osp.join(kd_dir, 'stage_done.json'))
+    # an interrupted stage (its record says running) resumes
+    record['status'] = 'running'
+    with open(osp.join(root, 'student_kd', 'stage.json'), 'w') as f:
+        json.dump(record, f)
+    resumed = run_tool(python_tool('run_recipe.py', *args, '--no-table'))
+    assert '[student_kd] resuming' in resumed.stdout
+    assert 'resuming from the last checkpoint' in resumed.stdout

@@ -28,9 +28,9 @@ from scipy.special import expit
 import fbp_mm.apis.pseudo_label as pseudo_label_module
 from fbp_mm.apis import build_model_from_config, predict_scores
 from fbp_mm.datasets import ScoreListDataset
-from fbp_mm.datasets.synthetic_faces import generate_demo_faces
+from fbp_mm.generators import generate_demo_faces
 from fbp_mm.evaluation.functional import map_scores
-from tool_runner import DEMO_CONFIG, REPO_ROOT, python_tool, run_tool
+from tool_runner import DEMO_CONFIG, python_tool, run_tool
 
 NUM_UNLABELED = 20
 BATCH, CHUNK = 4, 6  # 20 images: chunks of 6, 6, 6, 2

@@ -84,6 +84,9 @@ def test_killed_training_resumes_with_same_state(demo_faces, tmp_path):
                                 '--work-dir', crashed, '--resume'), env=env)
     log = proc.stdout + proc.stderr
     assert 'resumed epoch: 0, iter: 4' in log
+    # the runner's checkpoint was read weights-only (allow-listed types)
+    assert 'Loads checkpoint by local_trusted backend' in log
+    assert 'loaded in full' not in log
 
     a = torch.load(osp.join(straight, 'iter_12.pth'), weights_only=False)
     b = torch.load(osp.join(crashed, 'iter_12.pth'), weights_only=False)

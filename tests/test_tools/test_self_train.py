@@ -10,6 +10,8 @@ from tool_runner import REPO_ROOT, python_tool, run_tool
 
 STUDENT = osp.join(REPO_ROOT, 'configs', 'fiqa',
                    'edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py')
+RECIPE = osp.join(REPO_ROOT, 'configs', 'fiqa', 'recipes',
+                  'efficient_fiqa_demo.py')
 DEMO_TEACHER = osp.join(REPO_ROOT, 'configs', 'fiqa', 'demo',
                         'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher.py')
 # On the generated test split a model that learned nothing has SRCC around
@@ -40,7 +42,7 @@ def test_budget_gate_fails_an_oversized_model():
 @pytest.fixture(scope='module')
 def fiqa_data(demo_faces, tmp_path_factory):
     """80 demo faces turned into a graded-degradation FIQA set."""
-    from fbp_mm.datasets.degraded_faces import make_degraded_faces
+    from fbp_mm.generators import make_degraded_faces
     root = tmp_path_factory.mktemp('fiqa')
     src = root / 'src'
     src.mkdir()
@@ -51,31 +53,41 @@ def fiqa_data(demo_faces, tmp_path_factory):
     return str(root / 'data')
 
 
-def test_self_train_round_runs_and_skips_finished_stages(fiqa_data, tmp_path):
+def test_self_train_recipe_runs_and_skips_finished_stages(fiqa_data,
+                                                          tmp_path):
     work = str(tmp_path / 'work')
-    args = ['--preset', 'demo', '--data-root', fiqa_data, '--work-root', work]
-    proc = run_tool(python_tool('self_train.py', *args), timeout=900)
+    args = [RECIPE, '--work-root', work, '--cfg-options',
+            f'vars.data_root={fiqa_data}']
+    proc = run_tool(python_tool('run_recipe.py', *args), timeout=900)
     assert '| teacher |' in proc.stdout and '| student |' in proc.stdout
+    assert 'the test split (test.csv), evaluated once' in proc.stdout
     with open(osp.join(work, 'results.json')) as f:
-        rows = {r['name']: r for r in json.load(f)}
+        results = json.load(f)
+    assert results['test_files'] == [osp.join(fiqa_data, 'test.csv')]
+    rows = {r['name']: r for r in results['rows']}
     assert set(rows) == {'teacher', 'teacher+', 'student'}
     for row in rows.values():
         assert row['challenge'] == pytest.approx(
             (row['srcc'] + row['plcc']) / 2)
     assert rows['teacher']['srcc'] > MIN_TEACHER_SRCC
     assert rows['student']['srcc'] > MIN_STUDENT_SRCC
-    assert rows['student']['params_m'] < 5 and rows['student']['size'] == 64
+    assert rows['student']['params_m'] < 5
+    assert rows['student']['input_size'] == 64
 
     # pseudo-labels carry provenance and the fitted mapping
-    with open(osp.join(work, '2_pseudo_u1', 'pseudo_u1.csv')) as f:
+    with open(osp.join(work, 'pseudo_u1', 'pseudo_u1.csv')) as f:
         header = f.readline().strip().split(',')
         rows_u1 = f.readlines()
     assert header == ['image', 'score', 'raw_score', 'model', 'round']
     with open(osp.join(fiqa_data, 'unlabeled_1.txt')) as f:
         assert len(rows_u1) == len([x for x in f if x.strip()])
-    assert osp.isfile(osp.join(work, '2_pseudo_u1',
-                               'pseudo_u1.logistic.json'))
+    assert osp.isfile(osp.join(work, 'pseudo_u1', 'pseudo_u1.logistic.json'))
+    # teacher+ trained on L and the teacher's pseudo-labels of U1
+    with open(osp.join(work, 'teacher_plus', 'stage.json')) as f:
+        spec = json.load(f)['spec']
+    assert spec['inputs']['train_dataloader.dataset.ann_file'] == [
+        'train.csv', osp.join(work, 'pseudo_u1', 'pseudo_u1.csv')]
 
-    again = run_tool(python_tool('self_train.py', *args, '--skip-table'))
-    assert again.stdout.count('finished earlier') == 5
-    assert 'training' not in again.stdout
+    again = run_tool(python_tool('run_recipe.py', *args, '--no-table'))
+    assert again.stdout.count('up to date, skipped') == 8
+    assert 'running' not in again.stdout

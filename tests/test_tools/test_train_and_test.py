@@ -4,9 +4,15 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from scipy import stats
 
-from tool_runner import DEMO_CONFIG, python_tool, run_tool
+from tool_runner import DEMO_CONFIG, REPO_ROOT, python_tool, run_tool
+
+DEMO_DIR = osp.join(REPO_ROOT, 'configs', 'fbp', 'demo')
+KD_CONFIG = osp.join(DEMO_DIR, 'mae_ms_kd_demo-faces.py')
+TEACHER_CONFIG = osp.join(DEMO_DIR,
+                          'ms-mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py')
 
 # A model that learned nothing has PLCC around 0 on the test split; the
 # synthetic score depends on clearly drawn geometry, so a model that learns
@@ -75,3 +81,78 @@ def test_out_item_metrics(trained, demo_faces, tmp_path):
     with open(out) as f:
         metrics = json.load(f)
     assert set(metrics) >= {'plcc', 'srcc', 'krcc', 'mae', 'rmse'}
+
+
+def few_test_faces(data_root, n=16):
+    return [
+        '--cfg-options', f'test_dataloader.dataset.data_root={data_root}',
+        f'test_dataloader.dataset.indices={n}',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False'
+    ]
+
+
+def test_checkpoint_of_another_model_is_refused(demo_faces, tmp_path):
+    from mmpretrain.registry import MODELS
+    other = MODELS.build(
+        dict(
+            type='ImageClassifier',
+            backbone=dict(type='MobileNetV2', widen_factor=0.25),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(type='LinearClsHead', num_classes=1,
+                      in_channels=1280)))
+    ckpt = str(tmp_path / 'mobilenet.pth')
+    torch.save({'state_dict': other.state_dict()}, ckpt)
+
+    args = python_tool('test.py', DEMO_CONFIG, ckpt, '--work-dir',
+                       str(tmp_path)) + few_test_faces(demo_faces)
+    proc = run_tool(args, check=False)
+    assert proc.returncode != 0
+    error = proc.stderr.strip().splitlines()[-1]
+    assert error.startswith('fbp_mm.engine.state_dict_loading.'
+                            'CheckpointMismatchError: Checkpoint '
+                            f'{ckpt} does not fit the model: ')
+    assert 'missing keys (in the model, not in the checkpoint): ' \
+        'backbone.conv1.weight' in error
+    assert 'unexpected keys (in the checkpoint, not in the model): ' \
+        'backbone.conv1.conv.weight' in error
+    assert '--allow-partial-load' in error
+    assert '| plcc' not in proc.stdout  # no metrics of a random model
+
+    proc = run_tool(args + ['--allow-partial-load'])
+    assert '| plcc' in proc.stdout
+    log = proc.stdout + proc.stderr
+    assert 'WARNING - Checkpoint ' + ckpt + ' does not fit the model' in log
+    assert 'Only the weights that fit were loaded.' in log
+
+
+def test_ddp_distiller_checkpoint_loads_with_distiller_config(
+        demo_faces, tmp_path):
+    """A distiller checkpoint saved from DDP (``module.`` keys) is tested
+    strictly with the distiller config."""
+    from mmengine.config import Config
+    from mmpretrain.registry import MODELS
+
+    teacher_cfg = Config.fromfile(TEACHER_CONFIG)
+    teacher = MODELS.build(teacher_cfg.model)
+    teacher_ckpt = str(tmp_path / 'teacher.pth')
+    torch.save({'state_dict': teacher.state_dict()}, teacher_ckpt)
+
+    config = tmp_path / 'kd.py'
+    config.write_text(f'''
+_base_ = [{KD_CONFIG!r}]
+model = dict(teacher=dict(cfg_path={TEACHER_CONFIG!r}),
+             teacher_ckpt={teacher_ckpt!r})
+''')
+    cfg = Config.fromfile(str(config))
+    distiller = MODELS.build(cfg.model)
+    state = {f'module.{k}': v for k, v in distiller.state_dict().items()}
+    assert any(k.startswith('module.teacher.') for k in state)
+    ckpt = str(tmp_path / 'distiller.pth')
+    torch.save({'state_dict': state, 'meta': dict(epoch=1)}, ckpt)
+
+    proc = run_tool(
+        python_tool('test.py', str(config), ckpt, '--work-dir',
+                    str(tmp_path)) + few_test_faces(demo_faces))
+    assert '| plcc' in proc.stdout
+    assert 'does not fit the model' not in proc.stdout + proc.stderr

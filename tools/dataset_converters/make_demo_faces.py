@@ -1,22 +1,23 @@
 # Copyright (c) fbp_mm contributors. All rights reserved.
 """Write the synthetic demo face dataset in the SCUT-FBP5500 layout.
 
+The generator is :func:`fbp_mm.generators.generate_demo_faces`.
+
 Example:
     python tools/dataset_converters/make_demo_faces.py data/demo_faces \\
         --num-labeled 2000 --num-unlabeled 1000 --size 128 --seed 0
 """
 import argparse
-import json
 import os.path as osp
 import sys
-import time
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from fbp_mm.datasets.synthetic_faces import (  # noqa: E402
-    demo_faces_complete, generate_demo_faces)
+from fbp_mm.generators import (demo_faces_complete,  # noqa: E402
+                               generate_demo_faces)
+from fbp_mm.generators.cli import add_force_flag, run_generator  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -51,10 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=float,
         default=0.15,
         help='std of the Gaussian label noise (default: 0.15)')
-    parser.add_argument(
-        '--force',
-        action='store_true',
-        help='regenerate even if a matching dataset is already there')
+    add_force_flag(parser)
     return parser.parse_args(argv)
 
 
@@ -74,36 +72,16 @@ def main(argv=None) -> int:
         size=args.size,
         seed=args.seed,
         noise_std=args.noise_std)
-    if not args.force and demo_faces_complete(args.out_dir, **settings):
-        print(f'{args.out_dir} already holds a complete demo face dataset '
-              'with the same settings; nothing to do (use --force to '
-              'regenerate).')
-        return 0
-
-    total = args.num_labeled + args.num_unlabeled
-    step = max(total // 10, 1)
-    start = time.perf_counter()
-
-    def progress(done: int, total: int) -> None:
-        if done % step == 0 or done == total:
-            print(f'[{done}/{total}] {100.0 * done / total:.0f}% images '
-                  f'({time.perf_counter() - start:.1f}s)',
-                  flush=True)
-
-    info = generate_demo_faces(args.out_dir, progress=progress, **settings)
-    elapsed = time.perf_counter() - start
-    summary = {
-        k: info[k]
-        for k in ('num_labeled', 'num_unlabeled', 'num_train', 'num_test',
-                  'fold_sizes', 'level_counts')
-    }
-    summary.update({
-        k: round(info[k], 4)
-        for k in ('score_mean', 'score_std', 'score_min', 'score_max')
-    })
-    print(f'Done in {elapsed:.1f}s: {args.out_dir}')
-    print(json.dumps(summary))
-    return 0
+    return run_generator(
+        args.out_dir,
+        'demo face dataset with the same settings',
+        lambda: demo_faces_complete(args.out_dir, **settings),
+        lambda progress: generate_demo_faces(
+            args.out_dir, progress=progress, **settings),
+        summary_keys=('num_labeled', 'num_unlabeled', 'num_train', 'num_val',
+                      'num_test', 'fold_sizes', 'level_counts'),
+        rounded_keys=('score_mean', 'score_std', 'score_min', 'score_max'),
+        force=args.force)
 
 
 if __name__ == '__main__':

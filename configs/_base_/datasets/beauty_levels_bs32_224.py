@@ -2,6 +2,11 @@
 #   relative/path/to/image.jpg <level>
 # where level is an integer class 0..4 (five beauty levels), read by
 # MMPretrain's CustomDataset and scored with Accuracy.
+# Checkpoints are selected on val.txt, a held-out part of the training
+# images, never on test.txt. From a full training list, write train.txt and
+# val.txt (no image in both) with e.g.
+#   python tools/dataset_converters/split_labeled.py \
+#       data/LSAFBD/trainval.txt data/LSAFBD --val-fraction 0.1 --seed 0
 dataset_type = 'CustomDataset'
 data_root = 'data/LSAFBD'
 level_names = ('level_1', 'level_2', 'level_3', 'level_4', 'level_5')
@@ -45,11 +50,22 @@ val_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
+        ann_file='val.txt',
+        data_prefix='',
+        classes=level_names,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
         ann_file='test.txt',
         data_prefix='',
         classes=level_names,
         pipeline=test_pipeline))
-test_dataloader = val_dataloader
 
 val_evaluator = dict(type='Accuracy', topk=(1, 2))
 test_evaluator = val_evaluator

@@ -1,7 +1,8 @@
 # The synthetic demo faces (tools/dataset_converters/make_demo_faces.py) in
 # the SCUT-FBP5500 layout, read by the SCUT-FBP5500 dataset class at 64 px.
 # Synthetic data: it exercises the whole pipeline, it says nothing about
-# accuracy on real faces.
+# accuracy on real faces. Validation is the base's hold-out of the training
+# list; the test split is only for the final evaluation.
 _base_ = ['./scut_fbp5500_bs32_224.py']
 
 data_root = 'data/demo_faces'
@@ -26,4 +27,7 @@ val_dataloader = dict(
     batch_size=64,
     num_workers=2,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
-test_dataloader = val_dataloader
+test_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))

@@ -1,4 +1,4 @@
-# Face image quality (FIQA) in the layout tools/self_train.py expects:
+# Face image quality (FIQA) in the layout the Efficient-FIQA recipe expects:
 #   data_root/images/...            all images
 #   data_root/train.csv, val.csv    labeled (VQualA challenge CSV:
 #   data_root/test.csv              image_name,score), relative to images/

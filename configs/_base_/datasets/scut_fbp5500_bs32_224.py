@@ -1,7 +1,13 @@
 # SCUT-FBP5500, official 60/40 split, 224 px. Regression targets ride in
-# `gt_score` (1-5); pick another protocol with e.g.
-# --cfg-options train_dataloader.dataset.protocol=5fold \
-#   train_dataloader.dataset.fold=2 test_dataloader.dataset.protocol=5fold ...
+# `gt_score` (1-5).
+# Checkpoints are selected on `split='val'`: a seeded 10% hold-out of the
+# official training list (`val_ratio`, `split_seed`); `split='train'` is the
+# rest of it and `split='test'` the official test list, evaluated once at
+# the end. Pick another protocol on all three loaders, e.g.
+#   --cfg-options train_dataloader.dataset.protocol=5fold \
+#     train_dataloader.dataset.fold=2 val_dataloader.dataset.protocol=5fold \
+#     val_dataloader.dataset.fold=2 test_dataloader.dataset.protocol=5fold \
+#     test_dataloader.dataset.fold=2
 dataset_type = 'SCUTFBP5500'
 data_root = 'data/SCUT-FBP5500_v2'
 
@@ -33,6 +39,8 @@ train_dataloader = dict(
         data_root=data_root,
         protocol='6040',
         split='train',
+        val_ratio=0.1,
+        split_seed=0,
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=64,
@@ -43,9 +51,21 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         protocol='6040',
+        split='val',
+        val_ratio=0.1,
+        split_seed=0,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        protocol='6040',
         split='test',
         pipeline=test_pipeline))
-test_dataloader = val_dataloader
 
 val_evaluator = dict(type='RegressionMetric')
 test_evaluator = val_evaluator

@@ -1,7 +1,8 @@
 # What MAE-MS-KD distils, shared by the full and the demo configs: which
 # outputs are recorded, which losses compare them. Configs combine these with
 # a student, a teacher and a connector from the student's to the teacher's
-# feature width (`feat_proj`).
+# feature width (`feat_proj`). Names start with `kd_`, so the student config
+# that tools/extract_student.py writes leaves them out.
 kd_recorders = dict(
     scores=dict(module='head'),  # predicted scores (N, 1)
     feat=dict(module='neck', index=-1))  # fused multi-level feature (N, C)

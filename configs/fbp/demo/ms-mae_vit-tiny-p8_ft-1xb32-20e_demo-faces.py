@@ -41,7 +41,10 @@ val_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
-test_dataloader = val_dataloader
+test_dataloader = dict(
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
 
 optim_wrapper = dict(
     optimizer=dict(lr=1e-3), paramwise_cfg=dict(layer_decay_rate=0.75))

@@ -7,7 +7,7 @@ import copy
 import json
 import os
 import os.path as osp
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from mmengine.config import Config
 
@@ -63,7 +63,9 @@ class FileHasher:
         os.replace(tmp, self.cache_file)
 
 
-def config_fingerprint(cfg: Config, hasher: FileHasher) -> Dict[str, str]:
+def config_fingerprint(cfg: Config,
+                       hasher: FileHasher,
+                       loaders: Sequence[str] = LOADERS) -> Dict[str, str]:
     """Fingerprint of a merged config: its content, its data and weights.
 
     ``work_dir`` and ``launcher`` are left out (they do not change what is
@@ -77,6 +79,8 @@ def config_fingerprint(cfg: Config, hasher: FileHasher) -> Dict[str, str]:
     Args:
         cfg (Config): The merged config.
         hasher (FileHasher): Hashes files.
+        loaders (Sequence[str]): The dataloaders whose data count.
+            Defaults to all three.
 
     Returns:
         dict[str, str]: ``'config'`` and one ``'data:<path>'`` or
@@ -86,24 +90,27 @@ def config_fingerprint(cfg: Config, hasher: FileHasher) -> Dict[str, str]:
     for key in ('work_dir', 'launcher'):
         plain.pop(key, None)
     result = {'config': json_sha256(plain)}
-    for path in sorted(set(dataset_files(cfg))):
+    for path in sorted(set(dataset_files(cfg, loaders))):
         result[f'data:{path}'] = hasher.path(path)
     for path in sorted(set(_checkpoint_files(plain))):
         result[f'weights:{path}'] = hasher.file(path)
     return result
 
 
-def dataset_files(cfg: Config) -> List[str]:
+def dataset_files(cfg: Config,
+                  loaders: Sequence[str] = LOADERS) -> List[str]:
     """Absolute paths of the data lists (or image folders) of a config.
 
     Args:
         cfg (Config): A merged config.
+        loaders (Sequence[str]): The dataloaders to look at. Defaults to
+            all three.
 
     Returns:
         list[str]: Files or folders, one entry per list / folder.
     """
     found: List[str] = []
-    for loader in LOADERS:
+    for loader in loaders:
         dataset = (cfg.get(loader) or {}).get('dataset')
         if dataset:
             found += _dataset_files(dataset, cfg.get('default_scope'))

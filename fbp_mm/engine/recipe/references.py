@@ -4,12 +4,14 @@ A stage's arguments may hold, anywhere inside them, strings of the form
 ``'@<stage>.<output>'`` (an output of an earlier stage, e.g.
 ``'@teacher.checkpoint'``) or ``'@vars.<name>'`` (a value of the recipe's
 ``vars`` dict, which ``--cfg-options vars.data_root=...`` overrides). The
-runner replaces them by the values before the stage runs.
+runner replaces them by the values before the stage runs. A path may
+follow the reference: ``'@vars.data_root/train.csv'`` is the variable's
+value joined with ``/train.csv``.
 """
 import re
 from typing import Any, Dict, List, Set
 
-REF_PATTERN = re.compile(r'^@([A-Za-z_]\w*)\.(\w+)$')
+REF_PATTERN = re.compile(r'^@([A-Za-z_]\w*)\.(\w+)(/.*)?$')
 VARS = 'vars'
 
 
@@ -30,7 +32,7 @@ def find_references(value: Any) -> List[tuple]:
     if isinstance(value, str):
         match = REF_PATTERN.match(value)
         if match:
-            found.append(match.groups())
+            found.append(match.groups()[:2])
     elif isinstance(value, dict):
         for item in value.values():
             found += find_references(item)
@@ -67,20 +69,21 @@ def substitute(value: Any, outputs: Dict[str, Dict[str, Any]],
         match = REF_PATTERN.match(value)
         if not match:
             return value
-        stage, key = match.groups()
+        stage, key, suffix = match.groups()
         if stage == VARS:
             if key not in variables:
                 raise KeyError(f'{where}: {value!r} names the recipe '
                                f'variable {key!r}; vars has '
                                f'{sorted(variables)}.')
-            return substitute(variables[key], outputs, variables, where)
+            found = substitute(variables[key], outputs, variables, where)
+            return _join(found, suffix, value, where)
         if stage not in outputs:
             raise KeyError(f'{where}: {value!r} needs stage {stage!r}, '
                            'which has not finished.')
         if key not in outputs[stage]:
             raise KeyError(f'{where}: stage {stage!r} has no output {key!r}; '
                            f'it has {sorted(outputs[stage])}.')
-        return outputs[stage][key]
+        return _join(outputs[stage][key], suffix, value, where)
     if isinstance(value, dict):
         return {
             k: substitute(v, outputs, variables, where)
@@ -90,3 +93,12 @@ def substitute(value: Any, outputs: Dict[str, Dict[str, Any]],
         return type(value)(
             substitute(v, outputs, variables, where) for v in value)
     return value
+
+
+def _join(found: Any, suffix: str, value: str, where: str) -> Any:
+    if not suffix:
+        return found
+    if not isinstance(found, str):
+        raise TypeError(f'{where}: {value!r} adds a path to a value that is '
+                        f'not a string ({found!r}).')
+    return found.rstrip('/') + suffix

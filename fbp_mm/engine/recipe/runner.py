@@ -214,8 +214,11 @@ class RecipeRunner:
             resolved = substitute(spec, outputs, self.variables,
                                   f'stage {name!r}')
             resolved['recipe_dir'] = self.recipe_dir
-            stage = RECIPE_STAGES.build(dict(resolved))
-            detail = stage.fingerprint(hasher)
+            try:
+                stage = RECIPE_STAGES.build(dict(resolved))
+                detail = stage.fingerprint(hasher)
+            except FileNotFoundError as err:
+                raise RecipeError(f'Stage {name!r}: {err}') from err
             hasher.save()
             fingerprint = json_sha256(detail)
             same = record is not None and \

@@ -17,6 +17,7 @@ from typing import Any, Dict, Optional, Sequence, Union
 from mmengine.config import Config
 from mmengine.registry import Registry
 
+from ...utils.hashing import json_sha256
 from .fingerprint import FileHasher, config_fingerprint
 
 RECIPE_STAGES = Registry('recipe stage')
@@ -263,7 +264,9 @@ class TestStage(ConfigStage):
         self.allow_partial_load = allow_partial_load
 
     def fingerprint(self, hasher: FileHasher) -> Dict[str, str]:
-        result = super().fingerprint(hasher)
+        # The test data counts, not the lists the model was trained on.
+        result = config_fingerprint(self.merged_config(), hasher,
+                                    ('test_dataloader', ))
         result['checkpoint'] = hasher.file(self.checkpoint)
         result['cost'] = str(self.cost)
         return result
@@ -274,9 +277,8 @@ class TestStage(ConfigStage):
         cfg = _prepare(self.merged_config(), work_dir)
         cfg.load_from = self.checkpoint
         cfg.resume = False
-        test_files = dataset_files(
-            Config(dict(test_dataloader=cfg.test_dataloader,
-                        default_scope=cfg.get('default_scope'))))
+        cfg.strict_load = not self.allow_partial_load
+        test_files = dataset_files(cfg, ('test_dataloader', ))
         runner = build_runner(cfg, 'none')
         metrics = {k: float(v) for k, v in runner.test().items()}
         if self.cost:
@@ -388,8 +390,11 @@ class PseudoLabelStage(ConfigStage):
         self.batch_size = batch_size
 
     def fingerprint(self, hasher: FileHasher) -> Dict[str, str]:
-        cfg = self.merged_config()
-        result = {'config': config_fingerprint(cfg, hasher)['config']}
+        # Only the model and its test pipeline matter here, not the data
+        # lists of the config's loaders.
+        plain = self.merged_config().to_dict()
+        plain.pop('work_dir', None)
+        result = {'config': json_sha256(plain)}
         result['checkpoint'] = hasher.file(self.checkpoint)
         result['unlabeled'] = hasher.path(self.unlabeled)
         if self.fit_on:

@@ -1,11 +1,20 @@
 from .connectors import ConvConnector, LinearConnector
 from .recorder import ModuleOutputRecorder
-from .teacher_student_distiller import (TeacherStudentDistiller,
+from .student_checkpoint import extract_student_checkpoint, student_config
+from .teacher_student_distiller import (NoTeacherCheckpointError,
+                                        TeacherCheckpointError,
+                                        TeacherCheckpointNotFoundError,
+                                        TeacherStudentDistiller,
+                                        config_candidates,
                                         resolve_network_cfg,
+                                        select_prefixed_state_dict,
                                         select_teacher_state_dict)
 
 __all__ = [
     'ConvConnector', 'LinearConnector', 'ModuleOutputRecorder',
-    'TeacherStudentDistiller', 'resolve_network_cfg',
-    'select_teacher_state_dict'
+    'NoTeacherCheckpointError', 'TeacherCheckpointError',
+    'TeacherCheckpointNotFoundError', 'TeacherStudentDistiller',
+    'config_candidates', 'extract_student_checkpoint', 'resolve_network_cfg',
+    'select_prefixed_state_dict', 'select_teacher_state_dict',
+    'student_config'
 ]

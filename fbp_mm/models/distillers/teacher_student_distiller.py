@@ -1,6 +1,8 @@
 """Teacher-student knowledge distillation as an MMPretrain model."""
 import copy
+import importlib.util
 import inspect
+import logging
 import os.path as osp
 from collections import OrderedDict
 from contextlib import nullcontext
@@ -8,14 +10,15 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.model import BaseModel
-from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
-from mmengine.utils import get_installed_path, is_installed
+from mmengine.model import BaseDataPreprocessor, BaseModel
+from mmengine.runner.checkpoint import load_state_dict
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ...engine.checkpoint_loading import load_trusted_checkpoint
 from .recorder import ModuleOutputRecorder
 
 NetworkCfg = Union[dict, nn.Module]
@@ -50,24 +53,106 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
-def _read_config(cfg_path: str) -> Config:
-    """Read a config file, or a ``package::relative/path.py`` config."""
+#: The fbp_mm package folder and the folder above it (the repository root
+#: in a source checkout, ``site-packages`` when installed).
+_PACKAGE_DIR = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+_REPO_DIR = osp.dirname(_PACKAGE_DIR)
+
+
+def _package_dir(package: str) -> Optional[str]:
+    """Folder of an importable package, or None.
+
+    Unlike MMEngine's ``get_installed_path`` this follows the import system,
+    so it also finds packages installed in editable mode.
+    """
+    if package == 'fbp_mm':
+        return _PACKAGE_DIR
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    return osp.dirname(spec.origin) if spec.origin else None
+
+
+def config_candidates(cfg_path: str) -> List[str]:
+    """The files a ``cfg_path`` may name, in the order they are tried.
+
+    * ``'package::rel/path.py'``: ``<package>/.mim/configs/rel/path.py``
+      (how OpenMMLab packages ship their configs); for ``fbp_mm`` also
+      ``configs/rel/path.py`` of the source checkout it is imported from.
+    * an absolute path: itself.
+    * a relative path: from the current directory, then from the fbp_mm
+      repository root (``configs/...`` of a source checkout), then from the
+      installed package's ``.mim`` folder (``configs/...`` shipped inside
+      the package). To name a file beside the config that refers to it,
+      write ``'{{ fileDirname }}/other.py'`` in that config: MMEngine
+      replaces ``{{ fileDirname }}`` with the config's own folder.
+
+    Args:
+        cfg_path (str): The ``cfg_path`` of a student / teacher entry.
+
+    Returns:
+        list[str]: Absolute candidate paths, without duplicates.
+    """
     if '::' in cfg_path:
         package, _, rel_path = cfg_path.partition('::')
-        if not is_installed(package):
-            raise ModuleNotFoundError(
-                f'{cfg_path!r} refers to the package {package!r}, which is '
-                'not installed.')
-        local = osp.join(
-            get_installed_path(package), '.mim', 'configs', rel_path)
-        if osp.isfile(local):
-            return Config.fromfile(local)
+        pkg_dir = _package_dir(package)
+        if pkg_dir is None:
+            return []
+        paths = [osp.join(pkg_dir, '.mim', 'configs', rel_path)]
+        if package == 'fbp_mm':
+            paths.append(osp.join(_REPO_DIR, 'configs', rel_path))
+    elif osp.isabs(cfg_path):
+        paths = [cfg_path]
+    else:
+        paths = [
+            osp.abspath(cfg_path),
+            osp.join(_REPO_DIR, cfg_path),
+            osp.join(_PACKAGE_DIR, '.mim', cfg_path),
+        ]
+    unique: List[str] = []
+    for path in paths:
+        path = osp.normpath(path)
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def _read_config(cfg_path: str) -> Config:
+    """Read a config file, or a ``package::relative/path.py`` config.
+
+    Raises:
+        ModuleNotFoundError: For ``package::...`` when the package cannot
+            be imported.
+        FileNotFoundError: Listing every path tried.
+    """
+    candidates = config_candidates(cfg_path)
+    if '::' in cfg_path and not candidates:
+        package = cfg_path.partition('::')[0]
+        raise ModuleNotFoundError(
+            f'cfg_path {cfg_path!r} refers to the package {package!r}, '
+            'which is not installed.')
+    for path in candidates:
+        if osp.isfile(path):
+            return Config.fromfile(path)
+    if '::' in cfg_path and not cfg_path.startswith('fbp_mm::'):
         # Let MMEngine look the name up in the package's model index.
         from mmengine.hub import get_config
-        return get_config(cfg_path)
-    if not osp.isfile(cfg_path):
-        raise FileNotFoundError(f'Config file {cfg_path!r} does not exist.')
-    return Config.fromfile(cfg_path)
+        try:
+            return get_config(cfg_path)
+        except (FileNotFoundError, ValueError, KeyError):
+            pass
+    tried = ''.join(f'\n  {path}' for path in candidates)
+    raise FileNotFoundError(
+        f'Config file of cfg_path={cfg_path!r} not found; tried:{tried}\n'
+        'A relative cfg_path is read from the current directory, the fbp_mm '
+        "repository or the installed package. In a config, write "
+        "cfg_path='{{ fileDirname }}/other.py' for a file beside that "
+        "config, or cfg_path='fbp_mm::fbp/other.py' for a shipped config.")
 
 
 def resolve_network_cfg(cfg: dict) -> dict:
@@ -76,7 +161,8 @@ def resolve_network_cfg(cfg: dict) -> dict:
     Args:
         cfg (dict): Either a model config (``dict(type='ImageClassifier',
             backbone=..., head=...)``) or ``dict(cfg_path=..., **overrides)``
-            where ``cfg_path`` is a config file path or an
+            where ``cfg_path`` is a config file path (see
+            :func:`config_candidates` for how it is found) or an
             ``'mmpretrain::resnet/resnet18_8xb32_in1k.py'``-style name. The
             file's ``model`` is used, with the overrides merged on top
             (``_delete_=True`` replaces a whole sub-dict). When the file
@@ -85,6 +171,13 @@ def resolve_network_cfg(cfg: dict) -> dict:
 
     Returns:
         dict: A model config with ``type``.
+
+    Example:
+        >>> cfg = resolve_network_cfg(dict(
+        ...     cfg_path='fbp_mm::fbp/resnet18-w16_1xb32-20e_demo-faces.py',
+        ...     head=dict(loss=dict(type='L1Loss'))))
+        >>> cfg['type'], cfg['data_preprocessor']['to_rgb']
+        ('ImageClassifier', True)
     """
     cfg = _plain(cfg)
     if 'cfg_path' not in cfg:
@@ -99,6 +192,34 @@ def resolve_network_cfg(cfg: dict) -> dict:
         model['data_preprocessor'] = _plain(
             file_cfg.data_preprocessor.to_dict())
     return _merge(model, cfg)
+
+
+def select_prefixed_state_dict(state_dict: Dict[str, torch.Tensor],
+                               prefix: str) -> Dict[str, torch.Tensor]:
+    """Keep the weights under ``prefix``, with the prefix removed.
+
+    A ``module.`` prefix left by distributed wrappers is dropped first, so
+    ``module.student.head.w`` counts as ``student.head.w``.
+
+    Args:
+        state_dict (dict): A state dict.
+        prefix (str): E.g. ``'student.'``; ``''`` keeps every key.
+
+    Returns:
+        OrderedDict: The selected weights; empty when no key matches.
+
+    Example:
+        >>> select_prefixed_state_dict(
+        ...     {'module.student.w': 1, 'teacher.w': 2}, 'student.')
+        OrderedDict([('w', 1)])
+    """
+    selected = OrderedDict()
+    for key, value in state_dict.items():
+        if key.startswith('module.'):
+            key = key[len('module.'):]
+        if key.startswith(prefix):
+            selected[key[len(prefix):]] = value
+    return selected
 
 
 def select_teacher_state_dict(state_dict: Dict[str, torch.Tensor],
@@ -121,23 +242,111 @@ def select_teacher_state_dict(state_dict: Dict[str, torch.Tensor],
 
     Returns:
         tuple[dict, str]: The selected weights and the prefix removed.
+
+    Example:
+        >>> weights, prefix = select_teacher_state_dict(
+        ...     {'student.w': 1, 'teacher.w': 2})
+        >>> dict(weights), prefix
+        ({'w': 2}, 'teacher.')
     """
-    state_dict = OrderedDict(
-        (k[len('module.'):] if k.startswith('module.') else k, v)
-        for k, v in state_dict.items())
     if prefix is None:
-        roots = {k.split('.', 1)[0] for k in state_dict}
+        roots = {
+            k[len('module.'):].split('.', 1)[0]
+            if k.startswith('module.') else k.split('.', 1)[0]
+            for k in state_dict
+        }
         if roots <= {'student', 'teacher', 'connectors', 'distill_losses'}:
             prefix = 'teacher.' if 'teacher' in roots else 'student.'
         else:
             prefix = ''
-    selected = OrderedDict((k[len(prefix):], v)
-                           for k, v in state_dict.items()
-                           if k.startswith(prefix))
+    selected = select_prefixed_state_dict(state_dict, prefix)
     if not selected:
         raise KeyError(f'The teacher checkpoint has no keys starting with '
                        f'{prefix!r}.')
     return selected, prefix
+
+
+class TeacherCheckpointError(Exception):
+    """A distiller's teacher checkpoint is not configured or not found.
+
+    Its message says what is wrong and how to fix it, so a tool may print
+    the message alone instead of the traceback.
+    """
+
+
+class NoTeacherCheckpointError(TeacherCheckpointError, ValueError):
+    """``teacher_ckpt`` is None and ``teacher_ckpt_optional`` is False."""
+
+
+class TeacherCheckpointNotFoundError(TeacherCheckpointError,
+                                     FileNotFoundError):
+    """The file named by ``teacher_ckpt`` does not exist."""
+
+
+def _no_teacher_ckpt_message(hint: Optional[str]) -> str:
+    return (
+        'TeacherStudentDistiller: model.teacher_ckpt is not set, so the '
+        'teacher would only have the weights of its own init_cfg. Pass the '
+        'trained teacher with `--cfg-options model.teacher_ckpt=PATH`, or '
+        'set model.teacher_ckpt_optional=True to distil from the init_cfg '
+        'weights (e.g. Pretrained from a model zoo).' +
+        (f' {hint}' if hint else ''))
+
+
+def _check_teacher_ckpt_exists(filename: str, hint: Optional[str]) -> None:
+    """Raise :class:`TeacherCheckpointNotFoundError` for a missing file."""
+    if '://' in filename:  # URLs and other MMEngine schemes
+        return
+    path = osp.expanduser(filename)
+    if osp.isfile(path):
+        return
+    where = '' if osp.isabs(path) else f' (looked for {osp.abspath(path)})'
+    raise TeacherCheckpointNotFoundError(
+        f'TeacherStudentDistiller: the teacher checkpoint {filename} '
+        f'(model.teacher_ckpt) does not exist{where}. Pass an existing one '
+        'with `--cfg-options model.teacher_ckpt=PATH`.' +
+        (f' {hint}' if hint else ''))
+
+
+def _normalisation(preprocessor: Optional[nn.Module]
+                   ) -> Tuple[Optional[torch.Tensor], Optional[torch.Tensor],
+                              bool]:
+    """``(mean, std, to_rgb)`` of a data preprocessor.
+
+    Understands MMPretrain's ``ClsDataPreprocessor`` (``to_rgb``) and
+    MMEngine's ``ImgDataPreprocessor`` family (``bgr_to_rgb``), whose
+    channel swap comes before the normalisation; a plain
+    ``BaseDataPreprocessor`` (or None) changes nothing. ``mean`` and ``std``
+    are None without normalisation.
+    """
+    if preprocessor is None or type(preprocessor) is BaseDataPreprocessor:
+        return None, None, False
+    if not hasattr(preprocessor, '_enable_normalize'):
+        raise TypeError(
+            'TeacherStudentDistiller derives the teacher inputs from the '
+            'student inputs and needs the mean, std and channel order of '
+            'both data preprocessors; it cannot read them from '
+            f'{type(preprocessor).__name__}. Use ClsDataPreprocessor (or '
+            'another ImgDataPreprocessor) for the student and the teacher.')
+    to_rgb = bool(
+        getattr(preprocessor, 'to_rgb',
+                getattr(preprocessor, '_channel_conversion', False)))
+    if preprocessor._enable_normalize:
+        return preprocessor.mean, preprocessor.std, to_rgb
+    return None, None, to_rgb
+
+
+def _same_normalisation(a: tuple, b: tuple) -> bool:
+    """Whether two ``(mean, std, to_rgb)`` triples process alike."""
+    if a[2] != b[2]:
+        return False
+    for x, y in zip(a[:2], b[:2]):
+        if (x is None) != (y is None):
+            return False
+        if x is not None and not torch.equal(x.cpu().float(),
+                                             y.cpu().float()):
+            return False
+    return True
 
 
 @MODELS.register_module()
@@ -149,8 +358,30 @@ class TeacherStudentDistiller(BaseModel):
     ``DistributionRegressionHead``). The teacher never trains: its
     parameters have ``requires_grad=False``, it stays in eval mode (so its
     norm layers use running statistics) even after ``model.train()``, and
-    it runs under ``torch.no_grad()`` on the same preprocessed batch as the
-    student, optionally under bf16 autocast.
+    it runs under ``torch.no_grad()``, optionally under bf16 autocast.
+
+    **What the teacher sees.** One data pipeline feeds both networks, so
+    the teacher and the student see the same augmented image: the same
+    crop, flip, colour jitter, padding and, with batch augments such as
+    Mixup or CutMix in the distiller's data preprocessor, the same mixed
+    image (batch augments are not drawn again for the teacher). What
+    belongs to the teacher is how that image is encoded:
+
+    * normalisation: the teacher model's own ``data_preprocessor`` (from
+      its model config, or the top-level ``data_preprocessor`` of its
+      ``cfg_path`` file) gives its ``mean``, ``std`` and ``to_rgb``. In
+      ``'loss'`` mode the student's normalisation is undone on the
+      student's preprocessed batch (``x * std + mean``), the channels are
+      swapped when the two ``to_rgb`` settings differ, and the teacher's
+      normalisation is applied. The result equals the teacher's own
+      preprocessor run on the same augmented image.
+    * resolution: with ``teacher_input_size`` set, that batch is resized to
+      it on the device (bilinear, ``align_corners=False``, no antialias);
+      the teacher's own resize of its data pipeline is not used.
+
+    Both preprocessors must be ``ClsDataPreprocessor``,
+    ``ImgDataPreprocessor``-like (``mean``/``std``/``bgr_to_rgb``) or a
+    plain ``BaseDataPreprocessor`` (no normalisation).
 
     Distillation is wired in three steps:
 
@@ -177,14 +408,16 @@ class TeacherStudentDistiller(BaseModel):
     the student. :meth:`extract_feat` and :meth:`get_layer_depth` delegate
     to the student, and ``backbone`` / ``neck`` / ``head`` are the
     student's. Checkpoints contain both networks (``student.*``,
-    ``teacher.*``); ``tools/extract_student.py`` writes the student alone
-    for its plain config.
+    ``teacher.*``); ``tools/extract_student.py`` (see
+    :func:`extract_student_checkpoint`) writes the student alone with its
+    plain config.
 
     Args:
         student (dict | nn.Module): Student model config, or
             ``dict(cfg_path=..., **overrides)`` (see
             :func:`resolve_network_cfg`).
-        teacher (dict | nn.Module): Teacher model config, same forms.
+        teacher (dict | nn.Module): Teacher model config, same forms. Its
+            ``data_preprocessor`` sets the teacher's normalisation.
         teacher_ckpt (str, optional): Teacher checkpoint, loaded on CPU
             when the distiller is built (after which the teacher's own
             ``init_cfg`` is skipped by ``init_weights``). Accepted: an
@@ -192,13 +425,24 @@ class TeacherStudentDistiller(BaseModel):
             (``backbone.*``, ``head.*`` keys; a bare state dict works too),
             or a distiller checkpoint, from which the ``teacher.*`` weights
             are taken (see :func:`select_teacher_state_dict`). Keys must
-            match the teacher exactly. Defaults to None: the teacher is
-            initialised from its config, so give it a ``Pretrained``
-            ``init_cfg`` then.
+            match the teacher exactly. A local path that does not exist
+            raises :class:`TeacherCheckpointNotFoundError`. Defaults to
+            None, which raises :class:`NoTeacherCheckpointError` unless
+            ``teacher_ckpt_optional`` is True.
+        teacher_ckpt_optional (bool): Allow ``teacher_ckpt=None``: the
+            teacher is then initialised from its own ``init_cfg`` (e.g.
+            ``Pretrained`` from a model zoo) when the runner calls
+            ``init_weights``, and a warning is logged. Defaults to False.
+        teacher_ckpt_hint (str, optional): How to obtain the teacher
+            checkpoint (which recipe stage or command makes it); appended
+            to both checkpoint errors. Defaults to None.
         teacher_ckpt_prefix (str, optional): Take the teacher weights from
             the checkpoint keys with this prefix, e.g. ``'student.'`` to use
             the student of an earlier distillation. Defaults to None
             (detect).
+        teacher_input_size (int | tuple[int, int], optional): ``(H, W)``
+            (or one int for both) the teacher's inputs are resized to.
+            Defaults to None: the student's input size.
         student_recorders (dict, optional): Record name → ``dict(module=
             'head', index=None)`` (or just the module name) on the student.
         teacher_recorders (dict, optional): The same for the teacher.
@@ -213,7 +457,8 @@ class TeacherStudentDistiller(BaseModel):
             1.0.
         teacher_bf16 (bool): Run the teacher under bf16 autocast (its
             recorded tensors are cast back to float32). Defaults to False.
-        data_preprocessor (dict | nn.Module, optional): Defaults to the
+        data_preprocessor (dict | nn.Module, optional): The distiller's
+            (that is, the student's) preprocessor. Defaults to the
             student's ``data_preprocessor`` config if it has one, else
             ``ClsDataPreprocessor`` (with the student's ``train_cfg`` batch
             augments, as ``ImageClassifier`` does).
@@ -229,9 +474,11 @@ class TeacherStudentDistiller(BaseModel):
         ...         head=dict(type='RegressionHead', in_channels=512,
         ...                   loss=dict(type='MSELoss'))),
         ...     teacher=dict(
-        ...         cfg_path='configs/fbp/resnet50_1xb32-60e_'
+        ...         cfg_path='fbp_mm::fbp/resnet50_1xb32-60e_'
         ...         'scut-fbp5500-6040.py'),
-        ...     teacher_ckpt='work_dirs/teacher/best_plcc.pth',
+        ...     teacher_ckpt='work_dirs/teacher/best_plcc_epoch_50.pth',
+        ...     teacher_ckpt_hint='Train the teacher with tools/train.py '
+        ...     'configs/fbp/resnet50_1xb32-60e_scut-fbp5500-6040.py.',
         ...     student_recorders=dict(
         ...         scores=dict(module='head'),
         ...         feat=dict(module='neck', index=-1)),  # neck: tuple
@@ -264,7 +511,11 @@ class TeacherStudentDistiller(BaseModel):
                  student: NetworkCfg,
                  teacher: NetworkCfg,
                  teacher_ckpt: Optional[str] = None,
+                 teacher_ckpt_optional: bool = False,
+                 teacher_ckpt_hint: Optional[str] = None,
                  teacher_ckpt_prefix: Optional[str] = None,
+                 teacher_input_size: Optional[Union[int, Tuple[int,
+                                                               int]]] = None,
                  student_recorders: Optional[Dict[str, dict]] = None,
                  teacher_recorders: Optional[Dict[str, dict]] = None,
                  connectors: Optional[Dict[str, dict]] = None,
@@ -275,6 +526,12 @@ class TeacherStudentDistiller(BaseModel):
                  teacher_bf16: bool = False,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None) -> None:
+        # Fail on the checkpoint before building anything large.
+        if teacher_ckpt is None and not teacher_ckpt_optional:
+            raise NoTeacherCheckpointError(
+                _no_teacher_ckpt_message(teacher_ckpt_hint))
+        if teacher_ckpt is not None:
+            _check_teacher_ckpt_exists(teacher_ckpt, teacher_ckpt_hint)
         student_cfg = student if isinstance(student, nn.Module) \
             else resolve_network_cfg(student)
         teacher_cfg = teacher if isinstance(teacher, nn.Module) \
@@ -287,6 +544,7 @@ class TeacherStudentDistiller(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.teacher_ckpt_hint = teacher_ckpt_hint
 
         self.student = student_cfg if isinstance(student_cfg, nn.Module) \
             else MODELS.build(student_cfg)
@@ -296,11 +554,22 @@ class TeacherStudentDistiller(BaseModel):
             self.load_teacher_checkpoint(teacher_ckpt, teacher_ckpt_prefix)
         else:
             print_log(
-                'TeacherStudentDistiller: no teacher_ckpt given; the teacher '
-                'is only initialised from its own config (init_cfg).',
-                logger='current')
+                'TeacherStudentDistiller: teacher_ckpt is None and '
+                'teacher_ckpt_optional=True, so the teacher has only the '
+                'weights of its own init_cfg (or of a full distiller '
+                'checkpoint loaded later). Distilling from an untrained '
+                'teacher teaches nothing.',
+                logger='current',
+                level=logging.WARNING)
         self.teacher.requires_grad_(False)
         self.teacher.eval()
+
+        self.teacher_input_size = self._size_pair(teacher_input_size)
+        student_norm = _normalisation(self.data_preprocessor)
+        teacher_norm = _normalisation(
+            getattr(self.teacher, 'data_preprocessor', None))
+        self._shared_normalisation = _same_normalisation(
+            student_norm, teacher_norm)
 
         self.student_task_loss = student_task_loss
         self.task_loss_weight = task_loss_weight
@@ -336,6 +605,19 @@ class TeacherStudentDistiller(BaseModel):
             cfg.setdefault('batch_augments', student_cfg.get('train_cfg'))
         return cfg
 
+    @staticmethod
+    def _size_pair(size) -> Optional[Tuple[int, int]]:
+        if size is None:
+            return None
+        if isinstance(size, int):
+            size = (size, size)
+        size = tuple(size)
+        if len(size) != 2 or not all(
+                isinstance(v, int) and v > 0 for v in size):
+            raise ValueError('teacher_input_size must be None, an int or '
+                             f'(H, W) of positive ints, got {size!r}')
+        return size
+
     # ------------------------------------------------------------------
     # Set-up helpers
     # ------------------------------------------------------------------
@@ -347,8 +629,13 @@ class TeacherStudentDistiller(BaseModel):
         Args:
             filename (str): Checkpoint path (or any URI MMEngine loads).
             prefix (str, optional): See :func:`select_teacher_state_dict`.
+
+        Raises:
+            TeacherCheckpointNotFoundError: When a local ``filename`` does
+                not exist (with ``teacher_ckpt_hint`` in the message).
         """
-        ckpt = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
+        _check_teacher_ckpt_exists(filename, self.teacher_ckpt_hint)
+        ckpt = load_trusted_checkpoint(filename, map_location='cpu')
         state_dict = ckpt.get('state_dict', ckpt) \
             if isinstance(ckpt, dict) else ckpt
         weights, used = select_teacher_state_dict(state_dict, prefix)
@@ -499,6 +786,48 @@ class TeacherStudentDistiller(BaseModel):
         """Predict with the student."""
         return self.student.predict(inputs, data_samples, **kwargs)
 
+    def teacher_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The teacher's batch, derived from the student's.
+
+        The student's normalisation is undone, the channels are swapped if
+        the two preprocessors disagree on ``to_rgb``, the teacher's
+        normalisation is applied and, with ``teacher_input_size``, the batch
+        is resized (bilinear, ``align_corners=False``, no antialias).
+
+        Args:
+            inputs (Tensor): The student's preprocessed batch
+                ``(N, C, H, W)``.
+
+        Returns:
+            Tensor: What the teacher's own data preprocessor would make of
+            the same images (float32, unless nothing changes).
+
+        Example:
+            >>> data = model.data_preprocessor(data, training=True)
+            >>> teacher_batch = model.teacher_inputs(data['inputs'])
+        """
+        x = inputs
+        if not self._shared_normalisation:
+            s_mean, s_std, s_rgb = _normalisation(self.data_preprocessor)
+            t_mean, t_std, t_rgb = _normalisation(
+                getattr(self.teacher, 'data_preprocessor', None))
+            x = x.float()
+            if s_mean is not None:
+                x = x * s_std.to(x) + s_mean.to(x)
+            if s_rgb != t_rgb and x.size(1) == 3:
+                x = x.flip(1)
+            if t_mean is not None:
+                x = (x - t_mean.to(x)) / t_std.to(x)
+        size = self.teacher_input_size
+        if size is not None and tuple(x.shape[-2:]) != size:
+            x = F.interpolate(
+                x.float(),
+                size=size,
+                mode='bilinear',
+                align_corners=False,
+                antialias=False)
+        return x
+
     def _run_teacher(self, inputs: torch.Tensor) -> None:
         autocast = torch.autocast(
             device_type=inputs.device.type, dtype=torch.bfloat16) \
@@ -512,7 +841,8 @@ class TeacherStudentDistiller(BaseModel):
         """Student task losses plus distillation losses.
 
         Args:
-            inputs (Tensor): Preprocessed images.
+            inputs (Tensor): Images preprocessed for the student; the
+                teacher gets :meth:`teacher_inputs` of them.
             data_samples (list[DataSample], optional): Targets of the
                 student's own losses.
 
@@ -532,7 +862,7 @@ class TeacherStudentDistiller(BaseModel):
                     self.student(inputs, mode='tensor')
             if self.teacher_recorder.records:
                 with self.teacher_recorder.recording():
-                    self._run_teacher(inputs)
+                    self._run_teacher(self.teacher_inputs(inputs))
             for key, loss_module in self.distill_losses.items():
                 log_key = key if 'loss' in key else f'loss_kd_{key}'
                 if log_key in losses:

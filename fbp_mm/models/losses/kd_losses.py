@@ -5,7 +5,7 @@ already multiplied by ``loss_weight``. The teacher tensor is treated as a
 constant (it is detached). In a ``TeacherStudentDistiller`` config map the
 recorded tensors onto the ``student`` and ``teacher`` arguments.
 """
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -226,19 +226,34 @@ class FeatureCosineKD(_KDLoss):
         return self.loss_weight * (1 - cos).mean()
 
 
-def _pairwise_distances(x: torch.Tensor, eps: float) -> torch.Tensor:
-    """Euclidean distance matrix of the rows of ``x``; zero diagonal.
+def _pair_differences(x: torch.Tensor, eps: float
+                      ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Differences, distances and validity of all pairs of rows of ``x``.
 
-    Uses ``|a|^2 + |b|^2 - 2ab`` so memory is ``O(N^2)``, not
-    ``O(N^2 D)``, and clamps before the square root to keep gradients
-    finite. Rows are centred first (distances do not change) to limit
-    cancellation.
+    The differences ``x_j - x_i`` are taken directly, in float32, so
+    nearby rows keep their precise distance (a Gram matrix
+    ``|a|^2 + |b|^2 - 2ab`` loses it to cancellation). A pair is
+    degenerate when its distance is at most ``eps`` times the largest
+    distance of the batch (duplicate rows, the diagonal, a batch of equal
+    rows); its distance is exactly 0 and passes no gradient.
+
+    Args:
+        x (Tensor): Rows ``(N, D)``.
+        eps (float): Relative threshold of degenerate pairs.
+
+    Returns:
+        tuple[Tensor, Tensor, Tensor]: Differences ``(N, N, D)`` with
+        ``diff[i, j] = x_j - x_i``, distances ``(N, N)`` and the boolean
+        ``(N, N)`` mask of non-degenerate pairs.
     """
-    x = x - x.mean(0, keepdim=True)
-    sq = x.pow(2).sum(1)
-    d2 = (sq.unsqueeze(1) + sq.unsqueeze(0) - 2 * x @ x.t()).clamp(min=eps)
-    off_diag = ~torch.eye(x.size(0), dtype=torch.bool, device=x.device)
-    return d2.sqrt() * off_diag
+    x = x.float()
+    diff = x.unsqueeze(0) - x.unsqueeze(1)
+    sq = diff.pow(2).sum(-1)
+    with torch.no_grad():
+        valid = sq > (eps**2) * sq.max()
+    # Square roots only of valid entries: sqrt'(0) would be infinite.
+    dist = torch.where(valid, sq, torch.ones_like(sq)).sqrt() * valid
+    return diff, dist, valid
 
 
 @MODELS.register_module()
@@ -247,15 +262,23 @@ class RelationalDistanceKD(_KDLoss):
 
     Each sample's feature is flattened; the matrices of pairwise Euclidean
     distances within the batch are computed for student and teacher, each
-    is divided by its mean off-diagonal distance, and the two are compared
-    with a smooth L1 loss over the off-diagonal entries. Only the geometry
-    of the batch is transferred, so the student may have any width and the
-    loss does not change when either feature is scaled.
+    is divided by its mean distance over the non-degenerate pairs, and the
+    two are compared with a smooth L1 loss over the off-diagonal entries.
+    Only the geometry of the batch is transferred, so the student may have
+    any width and the loss does not change when either feature is scaled.
+
+    The computation is float32 whatever the input dtype (bf16 features
+    work) and uses direct differences (memory ``O(N^2 D)``). Pairs closer
+    than ``eps`` times the batch's largest distance count as coinciding:
+    their distance is 0, without gradient, and they are left out of the
+    mean. Duplicate or all-zero rows thus give a finite loss with bounded
+    gradients; a teacher batch whose rows all coincide has no geometry to
+    transfer and gives 0.
 
     Args:
         beta (float): Smooth L1 threshold. Defaults to 1.0.
-        eps (float): Numerical floor of squared distances and of the mean
-            distance. Defaults to 1e-12.
+        eps (float): Relative distance below which a pair is degenerate.
+            Defaults to 1e-6.
         loss_weight (float): Multiplier of the loss. RKD uses 25. Defaults
             to 1.0.
         loss_name (str): Log key. Defaults to ``'loss_kd_rkd_dist'``.
@@ -266,17 +289,21 @@ class RelationalDistanceKD(_KDLoss):
 
     default_name = 'loss_kd_rkd_dist'
 
-    def __init__(self, beta: float = 1.0, eps: float = 1e-12,
+    def __init__(self, beta: float = 1.0, eps: float = 1e-6,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.beta = beta
         self.eps = eps
 
-    def _normalised_distances(self, feat: torch.Tensor) -> torch.Tensor:
-        dist = _pairwise_distances(feat.reshape(feat.size(0), -1), self.eps)
-        n = feat.size(0)
-        mean = dist.sum() / (n * (n - 1))
-        return dist / mean.clamp(min=self.eps)
+    def _normalised_distances(
+            self, feat: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        _, dist, valid = _pair_differences(
+            feat.reshape(feat.size(0), -1), self.eps)
+        count = valid.sum()
+        mean = dist.sum() / count.clamp(min=1)
+        # No valid pair: every distance is 0 and stays 0.
+        mean = torch.where(count > 0, mean, torch.ones_like(mean))
+        return dist / mean, count
 
     def forward(self, student: torch.Tensor,
                 teacher: torch.Tensor) -> torch.Tensor:
@@ -287,22 +314,26 @@ class RelationalDistanceKD(_KDLoss):
             teacher (Tensor): Teacher features ``(N, ...)``, any width.
 
         Returns:
-            Tensor: The weighted loss; zero for batches of fewer than two.
+            Tensor: The weighted float32 loss; zero for batches of fewer
+            than two, or when all teacher rows coincide.
         """
         n = student.size(0)
         if teacher.size(0) != n:
             raise ValueError(f'Batch sizes differ: student {n}, teacher '
                              f'{teacher.size(0)}')
+        zero = student.float().sum() * 0
         if n < 2:
-            return student.sum() * 0
-        student = student.float()
+            return zero
         with torch.no_grad():
-            target = self._normalised_distances(teacher.detach().float())
-        pred = self._normalised_distances(student)
+            target, teacher_pairs = self._normalised_distances(
+                teacher.detach())
+        pred, _ = self._normalised_distances(student)
         off_diag = ~torch.eye(n, dtype=torch.bool, device=student.device)
         loss = F.smooth_l1_loss(
             pred[off_diag], target[off_diag], beta=self.beta)
-        return self.loss_weight * loss
+        # Without a teacher pair there is nothing to transfer (checked
+        # without a host sync).
+        return self.loss_weight * loss * (teacher_pairs > 0)
 
 
 @MODELS.register_module()
@@ -312,17 +343,24 @@ class RelationalAngleKD(_KDLoss):
     For every anchor ``j`` and pair ``i, k`` of other samples, the cosine
     of the angle at ``j`` between ``x_i - x_j`` and ``x_k - x_j`` is
     computed for student and teacher features (flattened per sample) and
-    compared with a smooth L1 loss, averaged over the ``N (N - 1)^2``
-    triplets whose ends differ from the anchor.
+    compared with a smooth L1 loss, averaged over the valid triplets
+    (``N (N - 1)^2`` of them when no two teacher rows coincide; ``i = k``
+    counts, with cosine 1).
 
-    The cosines are derived from the ``N x N`` Gram matrix of the batch
-    instead of the ``N x N x D`` difference vectors, so memory is
-    ``O(N^3 + N D)`` whatever the feature width: a few MB for batches of
-    64, a few hundred MB at 256. Use it with batches of moderate size.
+    The computation is float32 whatever the input dtype, from the unit
+    vectors of the direct differences (memory ``O(N^2 D + N^3)``), and the
+    cosines are clamped to ``[-1, 1]``. A pair closer than ``eps`` times
+    the batch's largest distance is degenerate: its direction is
+    undefined. Triplets with a degenerate teacher pair have no target and
+    are left out of the sum and of the count; a degenerate student pair
+    has a zero unit vector (cosine 0) that passes no gradient. So
+    duplicate or all-zero rows give a finite loss with bounded gradients;
+    with no valid triplet the loss is 0.
 
     Args:
         beta (float): Smooth L1 threshold. Defaults to 1.0.
-        eps (float): Floor of squared distances. Defaults to 1e-12.
+        eps (float): Relative distance below which a pair is degenerate.
+            Defaults to 1e-6.
         loss_weight (float): Multiplier of the loss. RKD uses 50. Defaults
             to 1.0.
         loss_name (str): Log key. Defaults to ``'loss_kd_rkd_angle'``.
@@ -333,29 +371,22 @@ class RelationalAngleKD(_KDLoss):
 
     default_name = 'loss_kd_rkd_angle'
 
-    def __init__(self, beta: float = 1.0, eps: float = 1e-12,
+    def __init__(self, beta: float = 1.0, eps: float = 1e-6,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.beta = beta
         self.eps = eps
 
-    def _angles(self, feat: torch.Tensor) -> torch.Tensor:
-        """Cosines ``(N, N, N)``, anchor first; zero where an end is the
-        anchor."""
-        x = feat.reshape(feat.size(0), -1)
-        x = x - x.mean(0, keepdim=True)
-        gram = x @ x.t()
-        sq = gram.diagonal()
-        dist = (sq.unsqueeze(1) + sq.unsqueeze(0) - 2 * gram).clamp(
-            min=self.eps).sqrt()
-        # <x_i - x_j, x_k - x_j> = G_ik - G_ji - G_jk + G_jj for anchor j.
-        dots = (gram.unsqueeze(0) - gram.unsqueeze(2) - gram.unsqueeze(1) +
-                sq.reshape(-1, 1, 1))
-        cos = dots / (dist.unsqueeze(2) * dist.unsqueeze(1))
-        n = x.size(0)
-        eye = torch.eye(n, dtype=torch.bool, device=x.device)
-        degenerate = eye.unsqueeze(2) | eye.unsqueeze(1)
-        return cos.masked_fill(degenerate, 0)
+    def _angles(self,
+                feat: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Cosines ``(N, N, N)`` indexed ``[anchor, i, k]`` and the mask of
+        triplets whose two pairs are both non-degenerate."""
+        diff, dist, valid = _pair_differences(
+            feat.reshape(feat.size(0), -1), self.eps)
+        safe = torch.where(valid, dist, torch.ones_like(dist))
+        unit = diff / safe.unsqueeze(-1) * valid.unsqueeze(-1)
+        cos = torch.bmm(unit, unit.transpose(1, 2)).clamp(-1.0, 1.0)
+        return cos, valid.unsqueeze(2) & valid.unsqueeze(1)
 
     def forward(self, student: torch.Tensor,
                 teacher: torch.Tensor) -> torch.Tensor:
@@ -366,17 +397,20 @@ class RelationalAngleKD(_KDLoss):
             teacher (Tensor): Teacher features ``(N, ...)``, any width.
 
         Returns:
-            Tensor: The weighted loss; zero for batches of fewer than three.
+            Tensor: The weighted float32 loss; zero for batches of fewer
+            than three, or without a valid teacher triplet.
         """
         n = student.size(0)
         if teacher.size(0) != n:
             raise ValueError(f'Batch sizes differ: student {n}, teacher '
                              f'{teacher.size(0)}')
+        zero = student.float().sum() * 0
         if n < 3:
-            return student.sum() * 0
+            return zero
         with torch.no_grad():
-            target = self._angles(teacher.detach().float())
-        pred = self._angles(student.float())
-        # Degenerate entries are zero for both networks and add nothing.
-        total = F.smooth_l1_loss(pred, target, beta=self.beta, reduction='sum')
-        return self.loss_weight * total / (n * (n - 1)**2)
+            target, triplets = self._angles(teacher.detach())
+        pred, _ = self._angles(student)
+        per_triplet = F.smooth_l1_loss(
+            pred, target, beta=self.beta, reduction='none')
+        total = (per_triplet * triplets).sum()
+        return self.loss_weight * total / triplets.sum().clamp(min=1)

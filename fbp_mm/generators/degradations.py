@@ -15,8 +15,9 @@ positions at every strength, so a stronger call only damages more.
 :func:`quality_score` turns the strengths that were applied to an image
 into its documented ground-truth quality in ``(0, 1]``.
 
-Only :mod:`numpy` and :mod:`cv2` are needed; nothing is registered in any
-MMPretrain registry.
+Only :mod:`numpy` and :mod:`cv2` are needed. The registered transform
+:class:`fbp_mm.datasets.transforms.RandomFaceDegradation` applies these
+functions to ``results['img']`` as training augmentation.
 """
 import math
 from typing import Callable, Dict, Mapping, Optional, Tuple, Union

@@ -11,8 +11,8 @@ The data is synthetic: it can show that a pipeline runs, that a model can
 learn a score that depends on visible geometry, and how evaluation metrics
 behave. It says nothing about real human faces or real beauty perception.
 
-Only :mod:`numpy` and :mod:`cv2` are needed; nothing is registered in any
-MMPretrain registry.
+Only :mod:`numpy` and :mod:`cv2` are needed to draw; nothing is
+registered in any MMPretrain registry.
 """
 import csv
 import json
@@ -22,6 +22,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+
+from ..datasets.splits import (DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO,
+                               holdout_split)
 
 __all__ = [
     'SCORE_WEIGHTS', 'LEVEL_EDGES', 'face_score', 'score_to_level',
@@ -58,7 +61,7 @@ SPLIT_DIR = osp.join('train_test_files',
                      'split_of_60%training and 40%testing')
 CV_DIR = osp.join('train_test_files', '5_folders_cross_validations_files')
 SETTINGS_FILE = '.demo_faces.json'
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: levels/val.txt, held out of levels/train.txt
 
 # Light and dark BGR skin tones for Asian-like and Caucasian-like groups; a
 # face takes a random mix of the two.
@@ -471,7 +474,7 @@ def _write_jpeg(path: str, img: np.ndarray) -> None:
 def _readme(settings: dict) -> str:
     return f"""# Synthetic demo faces (SCUT-FBP5500 layout)
 
-This folder was written by `fbp_mm.datasets.synthetic_faces` (settings:
+This folder was written by `fbp_mm.generators.synthetic_faces` (settings:
 {json.dumps(settings)}). **All images are synthetic cartoon faces drawn
 with OpenCV; no real person is shown and no real rating is used.**
 
@@ -497,8 +500,11 @@ sensor noise and the AF/AM/CF/CM group do not change the score.
 ## Files
 - `Images/*.jpg`, `train_test_files/...`: the labeled set and the 60/40 and
   5-fold splits, in the official SCUT-FBP5500_v2 format (`<name>.jpg <score>`).
-- `levels/{{train,test}}.txt`: five fixed-bin levels (`Images/<name>.jpg
-  <level>`, bins [1,1.8,2.6,3.4,4.2,5]) on the same 60/40 split.
+- `levels/{{train,val,test}}.txt`: five fixed-bin levels (`Images/<name>.jpg
+  <level>`, bins [1,1.8,2.6,3.4,4.2,5]) on the same 60/40 split; `val.txt`
+  holds out the images that `SCUTFBP5500(split='val')` holds out of the 60%
+  training list (10%, seed 0) and `train.txt` is the rest of it. Select
+  checkpoints on val, never on test.
 - `unlabeled/*.jpg`, `unlabeled.txt`: an extra pool without labels.
 
 ## What it can and cannot show
@@ -577,7 +583,7 @@ def generate_demo_faces(
         train_test_files/5_folders_cross_validations_files/
             cross_validation_{k}/{train,test}_{k}.txt      k = 1..5
         All_Ratings.csv                 name, score, parameters, clean score
-        levels/{train,test}.txt         "Images/<name>.jpg <level 0..4>"
+        levels/{train,val,test}.txt     "Images/<name>.jpg <level 0..4>"
         unlabeled/U<i>.jpg, unlabeled.txt
         README.md, .demo_faces.json     description and settings (last)
 
@@ -587,7 +593,13 @@ def generate_demo_faces(
     split lines read ``<name>.jpg <score %.6f>``. The 60/40 split takes the
     first 60% of a seeded permutation for training; the 5 folds cut another
     seeded permutation into 5 parts (equal when ``num_labeled`` is a
-    multiple of 5) and fold ``k`` tests on part ``k``. Everything, including
+    multiple of 5) and fold ``k`` tests on part ``k``. The level lists use
+    the 60/40 split too; ``levels/val.txt`` holds the images of the 60%
+    training list that :class:`fbp_mm.datasets.SCUTFBP5500` holds out as
+    its default ``split='val'`` (``val_ratio=0.1, split_seed=0``) and
+    ``levels/train.txt`` the other training images, so both tasks select
+    checkpoints on the same faces and never on the test split. Everything,
+    including
     the JPEG bytes, is a pure function of the arguments. Files already in
     ``out_dir`` that this function does not write are left alone.
 
@@ -602,8 +614,10 @@ def generate_demo_faces(
             image with ``(done, total)``. Defaults to None.
 
     Returns:
-        dict: Summary with the settings, the counts (``num_train``,
-        ``num_test``, ...), score statistics and the main paths.
+        dict: Summary with the settings, the counts (``num_train``: the
+        official 60% training list, ``num_val``: the part of it held out
+        for validation, ``num_test``, ...), score statistics and the main
+        paths.
 
     Example:
         >>> import tempfile
@@ -656,14 +670,19 @@ def generate_demo_faces(
     train_idx, test_idx = perm[:num_train], perm[num_train:]
     write(osp.join(SPLIT_DIR, 'train.txt'), [score_line(i) for i in train_idx])
     write(osp.join(SPLIT_DIR, 'test.txt'), [score_line(i) for i in test_idx])
+    is_val = holdout_split([f'{names[i]}.jpg' for i in train_idx],
+                           DEFAULT_VAL_RATIO, DEFAULT_SPLIT_SEED)
+
+    def level_line(idx: int) -> str:
+        return f'Images/{names[idx]}.jpg {score_to_level(scores[idx])}'
+
     write(
         osp.join('levels', 'train.txt'),
-        [f'Images/{names[i]}.jpg {score_to_level(scores[i])}'
-         for i in train_idx])
+        [level_line(i) for i, v in zip(train_idx, is_val) if not v])
     write(
-        osp.join('levels', 'test.txt'),
-        [f'Images/{names[i]}.jpg {score_to_level(scores[i])}'
-         for i in test_idx])
+        osp.join('levels', 'val.txt'),
+        [level_line(i) for i, v in zip(train_idx, is_val) if v])
+    write(osp.join('levels', 'test.txt'), [level_line(i) for i in test_idx])
 
     folds = np.array_split(
         np.random.default_rng([seed, 4]).permutation(num_labeled), 5)
@@ -718,6 +737,7 @@ def generate_demo_faces(
         'num_unlabeled': num_unlabeled,
         'num_train': int(len(train_idx)),
         'num_test': int(len(test_idx)),
+        'num_val': int(sum(is_val)),
         'fold_sizes': [int(len(f)) for f in folds],
         'score_mean': float(scores.mean()),
         'score_std': float(scores.std()),

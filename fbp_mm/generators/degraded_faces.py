@@ -17,8 +17,8 @@ without challenge data, and lets users build a quality set from their own
 faces. The scores describe synthetic damage relative to the source image,
 not human opinion scores.
 
-Only :mod:`numpy` and :mod:`cv2` are needed; nothing is registered in any
-MMPretrain registry.
+Only :mod:`numpy` and :mod:`cv2` are needed to draw; nothing is
+registered in any MMPretrain registry.
 """
 import csv
 import hashlib
@@ -32,6 +32,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..datasets.annotations import IMAGE_EXTENSIONS
 from .degradations import (BASE_DEGRADATIONS, DEGRADATIONS, QUALITY_WEIGHTS,
                            mixed, quality_score)
 
@@ -42,8 +43,6 @@ __all__ = [
 
 #: The five parts of a generated set, in the order of their share.
 SPLITS = ('train', 'val', 'test', 'unlabeled_1', 'unlabeled_2')
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
-                    '.tiff')
 SETTINGS_FILE = '.degraded_faces.json'
 IMAGE_DIR = 'images'
 PROVENANCE_FILE = 'degradations.csv'
@@ -265,7 +264,7 @@ def _readme(settings: dict, counts: Dict[str, Tuple[int, int]]) -> str:
                       for split in SPLITS)
     return f"""# Degraded faces (synthetic face image quality set)
 
-Written by `fbp_mm.datasets.degraded_faces` (settings:
+Written by `fbp_mm.generators.degraded_faces` (settings:
 {json.dumps(settings)}). Each source face is kept once untouched
 (`<stem>_0.jpg`) and copied with seeded, graded degradations
 (`<stem>_1.jpg`, ...). **The scores measure synthetic damage relative to
@@ -466,7 +465,7 @@ def make_degraded_faces(
 
     Example:
         >>> import tempfile
-        >>> from fbp_mm.datasets.synthetic_faces import generate_demo_faces
+        >>> from fbp_mm.generators import generate_demo_faces
         >>> with tempfile.TemporaryDirectory() as tmp:
         ...     _ = generate_demo_faces(tmp + '/src', 10, 0, size=32)
         ...     info = make_degraded_faces(tmp + '/src', tmp + '/out')

@@ -9,12 +9,13 @@ import cv2
 import numpy as np
 import pytest
 
-from fbp_mm.datasets.synthetic_faces import (CV_DIR, GROUPS, SCORE_WEIGHTS,
-                                             SPLIT_DIR, demo_faces_complete,
-                                             draw_face, face_score,
-                                             generate_demo_faces,
-                                             sample_face_params,
-                                             score_to_level)
+from fbp_mm.datasets import SCUTFBP5500
+from fbp_mm.generators.synthetic_faces import (CV_DIR, GROUPS, SCORE_WEIGHTS,
+                                               SPLIT_DIR, demo_faces_complete,
+                                               draw_face, face_score,
+                                               generate_demo_faces,
+                                               sample_face_params,
+                                               score_to_level)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLI = osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'make_demo_faces.py')
@@ -98,6 +99,7 @@ def test_score_to_level_bins():
 def test_dataset_lists(dataset):
     root, info = dataset
     assert info['num_train'] == 36 and info['num_test'] == 24
+    assert info['num_val'] == 4  # 10% of the 36 training images
     assert info['fold_sizes'] == [12] * 5
 
     train = _read_list(osp.join(root, SPLIT_DIR, 'train.txt'))
@@ -124,7 +126,20 @@ def test_dataset_lists(dataset):
         seen_tests += [n for n, _ in fold_test]
     assert sorted(seen_tests) == sorted(labels)
 
-    for split, rows in (('train', train), ('test', test)):
+    # The level lists hold out of the training list exactly the images
+    # that SCUTFBP5500(split='val') holds out, in the order of train.txt.
+    val_set = SCUTFBP5500(data_root=root, split='val')
+    val_names = {
+        osp.basename(val_set.get_data_info(i)['img_path'])
+        for i in range(len(val_set))
+    }
+    assert len(val_names) == 4 and val_names < {n for n, _ in train}
+    parts = {
+        'train': [r for r in train if r[0] not in val_names],
+        'val': [r for r in train if r[0] in val_names],
+        'test': test
+    }
+    for split, rows in parts.items():
         levels = _read_list(osp.join(root, 'levels', f'{split}.txt'))
         assert [p for p, _ in levels] == [f'Images/{n}' for n, _ in rows]
         assert [int(lv) for _, lv in levels] == [
@@ -215,6 +230,9 @@ def test_cli_generates_then_skips(tmp_path):
         cmd, capture_output=True, text=True, cwd=str(tmp_path), env=env)
     assert first.returncode == 0, first.stderr
     assert '100%' in first.stdout
+    summary = json.loads(first.stdout.strip().splitlines()[-1])
+    assert (summary['num_train'], summary['num_val'],
+            summary['num_test']) == (6, 1, 4)
     with open(osp.join(out_dir, '.demo_faces.json'), encoding='utf-8') as f:
         assert json.load(f)['settings']['num_labeled'] == 10
     assert len(os.listdir(osp.join(out_dir, 'Images'))) == 10

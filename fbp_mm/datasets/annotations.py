@@ -1,0 +1,109 @@
+# Copyright (c) fbp_mm contributors. All rights reserved.
+"""Reporting bad rows of annotation lists: raise at once, or skip and count.
+
+Every dataset of fbp_mm reads its list once; a bad row either raises an
+:class:`AnnotationError` naming file and line, or, with
+``skip_invalid=True``, is dropped and counted in one warning.
+"""
+import logging
+import os.path as osp
+from typing import List, Optional
+
+from mmengine.logging import print_log
+
+__all__ = [
+    'IMAGE_EXTENSIONS', 'AnnotationError', 'InvalidRows', 'missing_image'
+]
+
+#: File name endings of images (compared in lower case).
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
+                    '.tiff')
+
+SKIP_HINT = 'set skip_invalid=True to skip such rows'
+
+
+class AnnotationError(ValueError):
+    """A bad row of an annotation file; the message starts with
+    ``file:line:``."""
+
+
+def missing_image(img_path: str) -> Optional[str]:
+    """Say why ``img_path`` cannot be used, or None if it is a file.
+
+    Args:
+        img_path (str): Image path as the dataset will load it.
+
+    Returns:
+        str | None: ``'image "<path>" does not exist'`` or None.
+
+    Example:
+        >>> missing_image('/nonexistent/a.jpg')
+        'image "/nonexistent/a.jpg" does not exist'
+    """
+    if osp.isfile(img_path):
+        return None
+    return f'image "{img_path}" does not exist'
+
+
+class InvalidRows:
+    """Collect the bad rows of annotation lists.
+
+    With ``skip=False`` the first bad row raises an :class:`AnnotationError`
+    ``"<file>:<line>: <reason> (set skip_invalid=True to skip such
+    rows)"``. With ``skip=True`` rows are counted and :meth:`warn` logs one
+    warning for all of them.
+
+    Args:
+        skip (bool): Count bad rows instead of raising.
+        noun (str): What a bad row is called in the warning, e.g.
+            ``'invalid row(s)'`` or ``'missing image(s)'``.
+
+    Example:
+        >>> rows = InvalidRows(skip=True, noun='missing image(s)')
+        >>> rows.add('list.txt', 3, 'image "x.jpg" does not exist')
+        >>> len(rows), rows.first
+        (1, 'list.txt:3: image "x.jpg" does not exist')
+    """
+
+    def __init__(self, skip: bool, noun: str = 'invalid row(s)') -> None:
+        self.skip = skip
+        self.noun = noun
+        self.messages: List[str] = []
+
+    def add(self, ann_file: str, lineno: int, reason: str) -> None:
+        """Record (or raise for) one bad row.
+
+        Args:
+            ann_file (str): The list file.
+            lineno (int): Its 1-based line number.
+            reason (str): What is wrong with the row.
+
+        Raises:
+            AnnotationError: When rows are not skipped.
+        """
+        message = f'{ann_file}:{lineno}: {reason}'
+        if not self.skip:
+            raise AnnotationError(f'{message} ({SKIP_HINT})')
+        self.messages.append(message)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    @property
+    def first(self) -> Optional[str]:
+        """The first recorded message, or None."""
+        return self.messages[0] if self.messages else None
+
+    def warn(self, files: str) -> None:
+        """Log one warning counting the skipped rows (none if there are
+        none).
+
+        Args:
+            files (str): The list file(s), as shown in the warning.
+        """
+        if self.messages:
+            print_log(
+                f'Skipped {len(self.messages)} {self.noun} of {files}; '
+                f'first: {self.first}',
+                logger='current',
+                level=logging.WARNING)

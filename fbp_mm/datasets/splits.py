@@ -1,0 +1,71 @@
+# Copyright (c) fbp_mm contributors. All rights reserved.
+"""Seeded hold-out of a validation part from a training list.
+
+Checkpoints are selected on a part of the training data, never on the test
+split. :func:`holdout_split` picks that part from the image names alone, so
+the same names, ratio and seed always give the same validation images,
+whatever the order of the lines in the list file.
+
+Only the standard library is needed, so dataset generators can write lists
+that match what the dataset classes hold out.
+"""
+import hashlib
+from typing import List, Sequence
+
+__all__ = ['DEFAULT_VAL_RATIO', 'DEFAULT_SPLIT_SEED', 'holdout_split']
+
+#: Default share of a training list held out for validation.
+DEFAULT_VAL_RATIO = 0.1
+#: Default seed of the hold-out.
+DEFAULT_SPLIT_SEED = 0
+
+
+def _rank_key(seed: int, key: str) -> bytes:
+    return hashlib.sha256(f'{seed}\0{key}'.encode('utf-8')).digest()
+
+
+def holdout_split(keys: Sequence[str], val_ratio: float,
+                  seed: int = DEFAULT_SPLIT_SEED) -> List[bool]:
+    """Choose the validation members of a list of distinct image names.
+
+    Every name gets the rank of ``sha256(f'{seed}\\0{name}')``; the
+    ``round(val_ratio * n)`` names of lowest rank (at least one and at most
+    ``n - 1`` when ``val_ratio > 0``) are validation. The choice depends
+    only on the set of names, the ratio and the seed: not on their order,
+    and not on NumPy's random number generators.
+
+    Args:
+        keys (Sequence[str]): Distinct names, e.g. the image paths of a
+            training list as written in the list file.
+        val_ratio (float): Share held out, in ``[0, 1)``. 0 holds out
+            nothing.
+        seed (int): Seed of the hold-out. Defaults to 0.
+
+    Returns:
+        list[bool]: ``True`` where ``keys[i]`` is a validation image.
+
+    Example:
+        >>> names = [f'AF{i}.jpg' for i in range(1, 21)]
+        >>> mask = holdout_split(names, 0.1)
+        >>> sum(mask)
+        2
+        >>> holdout_split(names[::-1], 0.1) == mask[::-1]
+        True
+    """
+    val_ratio = float(val_ratio)
+    if not 0.0 <= val_ratio < 1.0:  # also rejects NaN
+        raise ValueError(f'val_ratio must be in [0, 1), got {val_ratio}')
+    num = len(keys)
+    if len(set(keys)) != num:
+        raise ValueError('holdout_split needs distinct names; the list '
+                         'holds duplicates.')
+    if val_ratio == 0.0 or num == 0:
+        return [False] * num
+    if num < 2:
+        raise ValueError(
+            f'Cannot hold out a validation part of a list of {num} image; '
+            'set val_ratio=0 or use a longer list.')
+    num_val = min(max(int(round(val_ratio * num)), 1), num - 1)
+    order = sorted(range(num), key=lambda i: _rank_key(seed, keys[i]))
+    chosen = set(order[:num_val])
+    return [i in chosen for i in range(num)]

@@ -1,0 +1,98 @@
+"""Every shipped config validates on data that is neither its test split
+nor its training data."""
+import glob
+import os
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmpretrain.registry import DATASETS
+
+from fbp_mm.generators import generate_demo_faces, make_degraded_faces
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = sorted(
+    glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def _has_val_and_test(path):
+    cfg = Config.fromfile(path)
+    return all(cfg.get(name) for name in LOADERS)
+
+
+WITH_VAL = [c for c in CONFIGS
+            if '_base_/models' not in c and '_base_/schedules' not in c
+            and _has_val_and_test(c)]
+
+
+@pytest.fixture(scope='module')
+def data_roots(tmp_path_factory):
+    """Small generated trees in the layouts the configs read."""
+    demo = str(tmp_path_factory.mktemp('demo_faces'))
+    generate_demo_faces(demo, 60, 0, size=16, seed=0)
+    fiqa = str(tmp_path_factory.mktemp('fiqa'))
+    make_degraded_faces(
+        osp.join(demo, 'Images'), fiqa, per_source=2, image_size=16)
+    # An LSAFBD-style tree: train / val / test level lists at the root.
+    levels = str(tmp_path_factory.mktemp('lsafbd'))
+    os.symlink(osp.join(demo, 'Images'), osp.join(levels, 'Images'))
+    for part in ('train', 'val', 'test'):
+        with open(osp.join(demo, 'levels', f'{part}.txt')) as f:
+            text = f.read()
+        with open(osp.join(levels, f'{part}.txt'), 'w') as f:
+            f.write(text)
+    return dict(demo=demo, fiqa=fiqa, levels=levels)
+
+
+def _root_for(dataset_cfg, roots):
+    kind = dataset_cfg['type']
+    if kind == 'SCUTFBP5500':
+        return roots['demo']
+    if kind == 'ScoreListDataset':
+        return roots['fiqa']
+    if kind == 'CustomDataset':
+        ann = str(dataset_cfg.get('ann_file', ''))
+        return roots['demo'] if ann.startswith('levels/') else roots['levels']
+    raise AssertionError(f'no generated tree for a {kind} config')
+
+
+def _images(cfg, name, roots):
+    dataset_cfg = cfg[name]['dataset'].to_dict()
+    dataset_cfg['data_root'] = _root_for(dataset_cfg, roots)
+    dataset_cfg['pipeline'] = []
+    ann = dataset_cfg.get('ann_file')
+    if isinstance(ann, list):
+        # The labeled list; pseudo-labeled lists are written by earlier
+        # stages and hold unlabeled images only.
+        dataset_cfg['ann_file'] = ann[0]
+    dataset = DATASETS.build(dataset_cfg)
+    paths = [
+        osp.realpath(dataset.get_data_info(i)['img_path'])
+        for i in range(len(dataset))
+    ]
+    assert paths, name
+    return set(paths)
+
+
+def test_configs_with_validation_are_found():
+    names = {osp.relpath(c, REPO_ROOT) for c in WITH_VAL}
+    assert {
+        'configs/_base_/datasets/scut_fbp5500_bs32_224.py',
+        'configs/_base_/datasets/demo_faces_bs32_64.py',
+        'configs/_base_/datasets/beauty_levels_bs32_224.py',
+        'configs/_base_/datasets/fiqa_bs32.py',
+        'configs/fbp/mae_ms_kd.py',
+        'configs/fbp/demo/mae_ms_kd_demo-faces.py',
+    } <= names
+
+
+@pytest.mark.parametrize(
+    'path', WITH_VAL, ids=[osp.relpath(c, REPO_ROOT) for c in WITH_VAL])
+def test_val_is_apart_from_test_and_train(path, data_roots, monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)
+    cfg = Config.fromfile(path)
+    train, val, test = (_images(cfg, name, data_roots) for name in LOADERS)
+    assert not val & test, 'validation images are test images'
+    assert not val & train, 'validation images are training images'
+    assert not train & test, 'training images are test images'
