@@ -209,3 +209,32 @@ def test_interrupted_stage_with_new_inputs_starts_over(toy):
     here(recipe, {'vars.first': 'new'}).run()
     assert journal(root)[-3:] == ['one fresh', 'two fresh', 'three fresh']
     assert result(root, 'three') == 'c+b+new'
+
+
+SEEDED = """
+custom_imports = dict(imports=['toy_stages'], allow_failed_imports=False)
+work_root = {root!r}
+stages = [dict(name='fit', type='toy_seeded')]
+table = dict(title='Toy', rows=[dict(name='model', stage='fit')],
+             columns=[('plcc', 'PLCC', '.2f'), ('params_m', 'params', '.1f')])
+"""
+
+
+def test_seeds_run_apart_and_report_mean_and_std(toy, tmp_path):
+    _, root = toy
+    recipe = tmp_path / 'seeded.py'
+    recipe.write_text(SEEDED.format(root=root))
+    rows = RecipeRunner(str(recipe), in_process=True).run_seeds([0, 1, 2])
+    row = rows[0]
+    assert row['plcc_values'] == pytest.approx([0.5, 0.6, 0.7])
+    assert row['plcc_mean'] == pytest.approx(0.6)
+    assert row['plcc_std'] == pytest.approx(0.1)  # sample std (ddof=1)
+    for seed in (0, 1, 2):
+        assert read_record(osp.join(root, f'seed_{seed}', 'fit'))[
+            'spec']['cfg_options'] == {'randomness.seed': seed}
+    with open(osp.join(root, 'results_seeds.md')) as f:
+        text = f.read()
+    assert '| model | 0.60 ± 0.10 | 1.0 |' in text
+    assert 'seeds [0, 1, 2]' in text
+    with pytest.raises(RecipeError, match='two different seeds'):
+        RecipeRunner(str(recipe), in_process=True).run_seeds([3])

@@ -9,7 +9,7 @@ appended to ``<work root>/journal.txt`` as ``<name> fresh`` or
 import os.path as osp
 import time
 
-from fbp_mm.engine.recipe import RECIPE_STAGES, RecipeStage
+from fbp_mm.engine.recipe import RECIPE_STAGES, RecipeStage, TrainStage
 
 
 @RECIPE_STAGES.register_module('toy', force=True)
@@ -53,3 +53,25 @@ class ToyStage(RecipeStage):
         with open(out, 'w') as f:
             f.write(text)
         return dict(result=out)
+
+
+@RECIPE_STAGES.register_module('toy_seeded', force=True)
+class ToySeededStage(TrainStage):
+    """A "training" that only reports the seed the runner gave it."""
+
+    outputs = ('metrics', 'test_files')
+
+    def __init__(self, name, cfg_options=None, recipe_dir='.'):
+        RecipeStage.__init__(self, name, recipe_dir)
+        self.cfg_options = dict(cfg_options or {})
+
+    def fingerprint(self, hasher):
+        return dict(options=repr(sorted(self.cfg_options.items())))
+
+    def run(self, work_dir, resume):
+        seed = self.cfg_options.get('randomness.seed', -1)
+        return dict(metrics=dict(plcc=0.5 + 0.1 * seed, params_m=1.0),
+                    test_files=['test.txt'])
+
+    def describe(self):
+        return 'a seeded toy'

@@ -1,11 +1,11 @@
 # Demo of MAE-MS-KD stage 3 (teacher fine-tuning) on the synthetic demo
 # faces: tiny MS-MAE ViT, both layers fused by the multi-level neck, 64 px.
-# tools/fbp_pipeline.py passes the stage 1 checkpoint as
-# model.backbone.init_cfg.checkpoint.
+# The recipe configs/fbp/recipes/mae_ms_kd_demo.py passes the stage 1
+# checkpoint as model.backbone.init_cfg.checkpoint.
 _base_ = ['../ms-mae_vit-base-p16_ft-1xb32-100e_scut-fbp5500.py']
 
 data_root = 'data/demo_faces'
-pretrained = 'work_dirs/fbp_demo/1_teacher_pretrain/epoch_20.pth'
+pretrained = 'work_dirs/fbp_demo/teacher_pretrain/epoch_20.pth'
 
 model = dict(
     backbone=dict(

@@ -22,6 +22,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         action='store_true',
         help='run the chosen stages again even if nothing changed')
     parser.add_argument(
+        '--seeds',
+        nargs='+',
+        type=int,
+        metavar='SEED',
+        help='run the whole recipe once per seed (in WORK_ROOT/seed_<s>) '
+        'and report mean ± std over them')
+    parser.add_argument(
         '--list', action='store_true', help='list the stages and exit')
     parser.add_argument(
         '--no-table', action='store_true', help='do not print the table')
@@ -48,8 +55,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 status = record['status'] if record else 'not run'
                 print(f'{spec["name"]:<24} {spec["type"]:<16} {status}')
             return 0
-        runner.run(only=args.stages, force=args.force,
-                   table=not args.no_table)
+        if args.seeds:
+            runner.run_seeds(args.seeds, only=args.stages, force=args.force)
+        else:
+            runner.run(only=args.stages, force=args.force,
+                       table=not args.no_table)
     except RecipeError as err:
         print(f'error: {err}', file=sys.stderr)
         return 1

@@ -30,6 +30,7 @@ Each stage runs in a child process (:mod:`.worker`) that ends when the
 runner ends, even when the runner is killed (Linux). One runner at a time
 may use a work root: a second one stops with an error naming the first.
 """
+import copy
 import fcntl
 import json
 import os
@@ -46,8 +47,8 @@ from mmengine.config import Config
 from ...utils.hashing import json_sha256
 from .fingerprint import FileHasher
 from .references import VARS, find_references, substitute, upstream_stages
-from .stages import RECIPE_STAGES
-from .table import write_table
+from .stages import RECIPE_STAGES, TrainStage
+from .table import write_seed_table, write_table
 from .worker import LOCK_FILE as STAGE_LOCK_FILE
 from .worker import OUTPUTS_FILE, PARENT_ENV, STAGE_FILE
 
@@ -74,6 +75,9 @@ class RecipeRunner:
         in_process (bool): Run the stages in this process instead of a
             child each (for debugging and quick tests; a crash of a stage
             then ends the runner too). Defaults to False.
+        seed (int, optional): Seed of every training stage
+            (``randomness.seed`` of its config); part of the stages'
+            fingerprints. Defaults to None (the configs' own seeds).
 
     Example:
         >>> runner = RecipeRunner('configs/fbp/recipes/mae_ms_kd_demo.py')
@@ -86,8 +90,10 @@ class RecipeRunner:
                  work_root: Optional[str] = None,
                  cfg_options: Optional[dict] = None,
                  echo: bool = True,
-                 in_process: bool = False) -> None:
+                 in_process: bool = False,
+                 seed: Optional[int] = None) -> None:
         self.in_process = in_process
+        self.seed = seed
         if isinstance(recipe, Config):
             self.cfg = recipe
             self.recipe_dir = osp.dirname(recipe.filename or '') or '.'
@@ -193,6 +199,46 @@ class RecipeRunner:
                 signal.signal(sig, handler)
             lock.close()
 
+    def run_seeds(self,
+                  seeds: Sequence[int],
+                  only: Optional[Sequence[str]] = None,
+                  force: bool = False) -> Optional[List[dict]]:
+        """Run the whole recipe once per seed and report mean ± std.
+
+        Seed ``s`` runs in ``<work_root>/seed_<s>/`` with every training
+        stage seeded ``s`` (each such run skips, re-runs and resumes like
+        :meth:`run`). The per-seed tables are combined into
+        ``<work_root>/results_seeds.md`` / ``.json``: mean ± sample
+        standard deviation of every metric over the seeds.
+
+        Args:
+            seeds (Sequence[int]): The seeds, e.g. ``(0, 1, 2)``.
+            only (Sequence[str], optional): As in :meth:`run`.
+            force (bool): As in :meth:`run`.
+
+        Returns:
+            list[dict] | None: The combined rows, or None when a seed's
+            table could not be made.
+        """
+        if len(set(seeds)) < 2:
+            raise RecipeError('run_seeds needs at least two different seeds.')
+        per_seed = {}
+        for seed in seeds:
+            self._say(f'=== seed {seed} ===')
+            runner = RecipeRunner(
+                copy.deepcopy(self.cfg),
+                work_root=osp.join(self.work_root, f'seed_{seed}'),
+                echo=self.echo,
+                in_process=self.in_process,
+                seed=seed)
+            runner.recipe_dir = self.recipe_dir
+            rows = runner.run(only=only, force=force)
+            if rows is None:
+                return None
+            per_seed[seed] = rows
+        return write_seed_table(self.cfg.table, per_seed, self.work_root,
+                                echo=self.echo)
+
     def _run_stages(self, only: Optional[Sequence[str]],
                     force: bool) -> Dict[str, Dict[str, Any]]:
         hasher = FileHasher(osp.join(self.work_root, '.hashes.json'))
@@ -214,6 +260,11 @@ class RecipeRunner:
             resolved = substitute(spec, outputs, self.variables,
                                   f'stage {name!r}')
             resolved['recipe_dir'] = self.recipe_dir
+            if self.seed is not None and issubclass(
+                    RECIPE_STAGES.get(resolved['type']), TrainStage):
+                options = dict(resolved.get('cfg_options') or {})
+                options['randomness.seed'] = self.seed
+                resolved['cfg_options'] = options
             try:
                 stage = RECIPE_STAGES.build(dict(resolved))
                 detail = stage.fingerprint(hasher)

@@ -86,3 +86,63 @@ def write_table(spec: dict, outputs: Dict[str, Dict[str, Any]],
     if echo:
         print('\n' + text, flush=True)
     return rows
+
+
+#: Columns that describe the model, not its accuracy: no spread shown.
+COST_KEYS = ('params_m', 'gflops', 'images_per_s', 'input_size')
+
+
+def write_seed_table(spec: dict, per_seed: Dict[int, List[dict]],
+                     work_root: str, echo: bool = True) -> List[dict]:
+    """Combine per-seed tables into mean ± std and save it.
+
+    Args:
+        spec (dict): The recipe's ``table`` (see :func:`write_table`).
+        per_seed (dict[int, list[dict]]): Rows of each seed's table.
+        work_root (str): ``results_seeds.md`` / ``.json`` go here.
+        echo (bool): Print the table. Defaults to True.
+
+    Returns:
+        list[dict]: One row per model with ``<key>_mean``, ``<key>_std``
+        (sample standard deviation, ddof=1) and ``<key>_values`` per
+        numeric column.
+
+    Example:
+        >>> # write_seed_table(cfg.table, {0: rows0, 1: rows1}, 'work')
+    """
+    import numpy as np
+    seeds = sorted(per_seed)
+    columns = [tuple(c) for c in spec['columns']]
+    rows, cells = [], []
+    for i, row_spec in enumerate(spec['rows']):
+        row = dict(name=row_spec['name'], stage=row_spec['stage'],
+                   seeds=seeds)
+        shown = dict(name=row_spec['name'])
+        for key, _, fmt in columns:
+            values = [per_seed[s][i].get(key) for s in seeds]
+            if any(v is None for v in values):
+                continue
+            values = [float(v) for v in values]
+            mean = float(np.mean(values))
+            std = float(np.std(values, ddof=1))
+            row.update({f'{key}_mean': mean, f'{key}_std': std,
+                        f'{key}_values': values})
+            shown[key] = format(mean, fmt) if key in COST_KEYS else \
+                f'{mean:{fmt}} ± {std:{fmt}}'
+        rows.append(row)
+        cells.append(shown)
+    text = markdown_table(cells, [('name', 'model', '')] +
+                          [(k, t, '') for k, t, _ in columns])
+    title = spec.get('title') or 'Recipe'
+    text = (f'{title}: mean ± std over seeds {seeds} (sample std)\n\n'
+            f'{text}\n\nEach seed: the test split evaluated once at the '
+            'end; checkpoints selected on validation data.')
+    if spec.get('note'):
+        text += f'\n{spec["note"]}'
+    with open(osp.join(work_root, 'results_seeds.md'), 'w') as f:
+        f.write(text + '\n')
+    with open(osp.join(work_root, 'results_seeds.json'), 'w') as f:
+        json.dump(dict(seeds=seeds, rows=rows), f, indent=2)
+    if echo:
+        print('\n' + text, flush=True)
+    return rows
