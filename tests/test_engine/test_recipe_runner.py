@@ -238,3 +238,15 @@ def test_seeds_run_apart_and_report_mean_and_std(toy, tmp_path):
     assert 'seeds [0, 1, 2]' in text
     with pytest.raises(RecipeError, match='two different seeds'):
         RecipeRunner(str(recipe), in_process=True).run_seeds([3])
+
+
+def test_disabled_stage_leaves_out_what_uses_it(toy, capsys):
+    write, root = toy
+    recipe = write()
+    here(recipe, {'stages.1.enabled': False}).run()
+    assert journal(root) == ['one fresh']
+    out = capsys.readouterr().out
+    assert '[two] disabled' in out
+    assert "[three] disabled (needs disabled ['two'])" in out
+    with pytest.raises(RecipeError, match='must be True or False'):
+        here(recipe, {'stages.1.enabled': 'yes'}).run()

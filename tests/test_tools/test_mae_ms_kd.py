@@ -81,15 +81,23 @@ def write_stage_configs(tmp_path, data_root):
     """The five demo stage configs, shrunk to one or two epochs."""
     stages = {}
     for stage, name, extra in [
-        ('teacher_pretrain', 'ms-mae_vit-tiny-p8_1xb64-20e_demo-faces.py',
+        ('teacher_pretrain', 'ms-mae_vit-tiny-p8_1xb64-8e_demo-faces.py',
          'pretrain'),
-        ('student_pretrain', 'mae_vit-tiny-p8_1xb64-20e_demo-faces.py',
+        ('student_pretrain', 'mae_vit-tiny-p8_1xb64-8e_demo-faces.py',
          'pretrain'),
         ('teacher_finetune', 'ms-mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py',
          'finetune'),
         ('student_finetune', 'mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py',
          'finetune'),
         ('student_kd', 'mae_ms_kd_demo-faces.py', 'finetune'),
+        ('ms_small_pretrain', 'ms-mae_vit-s32-p8_1xb64-8e_demo-faces.py',
+         'pretrain'),
+        ('ms_small_finetune', 'ms-mae_vit-s32-p8_ft-1xb32-20e_demo-faces.py',
+         'finetune'),
+        ('student_latent_pretrain',
+         'mae_vit-tiny-p8_latent-kd_1xb64-8e_demo-faces.py', 'pretrain'),
+        ('cnn', osp.join('..', 'resnet18-w16_1xb32-20e_demo-faces.py'),
+         'finetune'),
     ]:
         text = f'_base_ = [{osp.join(DEMO, name)!r}]\n'
         if extra == 'pretrain':
@@ -107,27 +115,37 @@ param_scheduler = [dict(type='ConstantLR', factor=1.0)]
     return stages
 
 
+ROW_NAMES = [
+    'CNN from scratch', 'student ViT from scratch',
+    'student ViT, plain MAE (no KD)', 'student ViT, multi-scale MAE',
+    'teacher (multi-scale MAE)', 'student + KD (MAE-MS-KD)',
+    'student + latent KD + KD'
+]
+
+
 def test_recipe_runs_all_stages_and_resumes(demo_faces, tmp_path):
     stages = write_stage_configs(tmp_path, demo_faces)
     root = str(tmp_path / 'recipe')
     args = [
         RECIPE, '--work-root', root, '--cfg-options',
-        f'vars.data_root={demo_faces}', f'vars.unlabeled_root={demo_faces}'
+        f'vars.data_root={demo_faces}', f'vars.unlabeled_root={demo_faces}',
+        'vars.latent_kd=True'
     ] + [f'vars.{k}={v}' for k, v in stages.items()]
     proc = run_tool(python_tool('run_recipe.py', *args), timeout=900)
     out = proc.stdout
-    assert '| teacher (MS-MAE) |' in out
-    assert '| student + KD (MAE-MS-KD) |' in out
+    for name in ROW_NAMES:
+        assert f'| {name} |' in out, name
     with open(osp.join(root, 'results.json')) as f:
-        rows = json.load(f)['rows']
-    assert [r['name'] for r in rows] == [
-        'teacher (MS-MAE)', 'student, no KD', 'student + KD (MAE-MS-KD)'
-    ]
-    teacher, plain, kd = rows
+        rows = {r['name']: r for r in json.load(f)['rows']}
+    assert list(rows) == ROW_NAMES
+    teacher = rows['teacher (multi-scale MAE)']
+    plain = rows['student ViT, plain MAE (no KD)']
+    kd = rows['student + KD (MAE-MS-KD)']
+    assert rows['student ViT from scratch']['params_m'] == plain['params_m']
     # the student is the smaller network, KD or not (same architecture)
     assert kd['params_m'] == plain['params_m'] < teacher['params_m']
     assert kd['gflops'] < teacher['gflops']
-    for row in rows:
+    for row in rows.values():
         assert -1 <= row['plcc'] <= 1 and row['rmse'] > 0
         assert row['images_per_s'] > 0
     # the KD stage was fed the teacher's and the student's checkpoints
@@ -139,7 +157,7 @@ def test_recipe_runs_all_stages_and_resumes(demo_faces, tmp_path):
 
     # a second run trains nothing
     again = run_tool(python_tool('run_recipe.py', *args, '--no-table'))
-    assert again.stdout.count('up to date, skipped') == 9
+    assert again.stdout.count('up to date, skipped') == 20
     assert 'running' not in again.stdout
 
     # an interrupted stage (its record says running) resumes

@@ -4,7 +4,7 @@ _base_ = ['./ms-mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py']
 
 student_arch = dict(
     embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=128)
-pretrained = 'work_dirs/fbp_demo/student_pretrain/epoch_20.pth'
+pretrained = 'work_dirs/fbp_demo/student_pretrain/epoch_8.pth'
 
 model = dict(
     backbone=dict(

@@ -5,7 +5,7 @@
 _base_ = ['../ms-mae_vit-base-p16_ft-1xb32-100e_scut-fbp5500.py']
 
 data_root = 'data/demo_faces'
-pretrained = 'work_dirs/fbp_demo/teacher_pretrain/epoch_20.pth'
+pretrained = 'work_dirs/fbp_demo/teacher_pretrain/epoch_8.pth'
 
 model = dict(
     backbone=dict(

@@ -7,6 +7,9 @@ A recipe is an MMEngine config file with
   ``test``, ``pseudo_label``, ``extract_student``, ...), the arguments
   are the stage's, and any string ``'@<stage>.<output>'`` inside them is
   an output of an earlier stage (``'@vars.<name>'``: a recipe variable).
+- A stage may say ``enabled=False`` (or ``enabled='@vars.<flag>'``): it
+  is left out, with every stage that uses its outputs and their table
+  rows (an optional part of a method, such as an ablation).
 - ``vars`` (optional): values the stages refer to, so that
   ``--cfg-options vars.data_root=/data/x`` changes every stage that uses
   it.
@@ -191,7 +194,8 @@ class RecipeRunner:
             outputs = self._run_stages(only, force)
             if table and self.cfg.get('table'):
                 return write_table(self.cfg.table, outputs, self.work_root,
-                                   echo=self.echo)
+                                   echo=self.echo,
+                                   disabled=self.disabled)
             return None
         finally:
             self._stop_child()
@@ -237,17 +241,24 @@ class RecipeRunner:
                 return None
             per_seed[seed] = rows
         return write_seed_table(self.cfg.table, per_seed, self.work_root,
-                                echo=self.echo)
+                                echo=self.echo, disabled=runner.disabled)
 
     def _run_stages(self, only: Optional[Sequence[str]],
                     force: bool) -> Dict[str, Dict[str, Any]]:
         hasher = FileHasher(osp.join(self.work_root, '.hashes.json'))
         outputs: Dict[str, Dict[str, Any]] = {}
+        self.disabled: List[str] = []
         for spec in self.specs:
             name = spec['name']
             chosen = only is None or name in only
             folder = self.stage_dir(name)
             record = read_record(folder)
+            off = sorted(upstream_stages(spec) & set(self.disabled))
+            if not self._enabled(spec) or off:
+                self.disabled.append(name)
+                self._say(f'[{name}] disabled' +
+                          (f' (needs disabled {off})' if off else ''))
+                continue
             missing = sorted(upstream_stages(spec) - set(outputs))
             if missing:
                 if record is not None and record.get('status') == 'done':
@@ -259,6 +270,7 @@ class RecipeRunner:
                 continue
             resolved = substitute(spec, outputs, self.variables,
                                   f'stage {name!r}')
+            resolved.pop('enabled', None)
             resolved['recipe_dir'] = self.recipe_dir
             if self.seed is not None and issubclass(
                     RECIPE_STAGES.get(resolved['type']), TrainStage):
@@ -299,6 +311,15 @@ class RecipeRunner:
                                           fingerprint, detail, resume,
                                           hasher)
         return outputs
+
+    def _enabled(self, spec: dict) -> bool:
+        value = spec.get('enabled', True)
+        value = substitute(value, {}, self.variables,
+                           f'stage {spec["name"]!r}: enabled')
+        if not isinstance(value, bool):
+            raise RecipeError(f'Stage {spec["name"]!r}: `enabled` must be '
+                              f'True or False, got {value!r}.')
+        return value
 
     def _run_one(self, stage, resolved: dict, folder: str, fingerprint: str,
                  detail: dict, resume: bool,

@@ -35,8 +35,15 @@ def markdown_table(rows: List[dict], columns: Sequence[Sequence]) -> str:
     return '\n'.join(lines)
 
 
-def write_table(spec: dict, outputs: Dict[str, Dict[str, Any]],
-                work_root: str, echo: bool = True) -> Optional[List[dict]]:
+def _rows(spec: dict, disabled: Sequence[str]) -> List[dict]:
+    return [r for r in spec['rows'] if r['stage'] not in set(disabled)]
+
+
+def write_table(spec: dict,
+                outputs: Dict[str, Dict[str, Any]],
+                work_root: str,
+                echo: bool = True,
+                disabled: Sequence[str] = ()) -> Optional[List[dict]]:
     """Build the recipe's table from its test stages and save it.
 
     Args:
@@ -50,19 +57,22 @@ def write_table(spec: dict, outputs: Dict[str, Dict[str, Any]],
         outputs (dict): Outputs of the finished stages.
         work_root (str): ``results.md`` and ``results.json`` go here.
         echo (bool): Print the table. Defaults to True.
+        disabled (Sequence[str]): Stages the recipe left out; their rows
+            are dropped.
 
     Returns:
         list[dict] | None: The rows, or None when a row's stage has not
         finished (the table is then not written).
     """
-    missing = [r['stage'] for r in spec['rows'] if r['stage'] not in outputs]
+    row_specs = _rows(spec, disabled)
+    missing = [r['stage'] for r in row_specs if r['stage'] not in outputs]
     if missing:
         if echo:
             print(f'Table skipped: {missing} have not finished.')
         return None
     rows = []
     splits = set()
-    for row_spec in spec['rows']:
+    for row_spec in row_specs:
         out = outputs[row_spec['stage']]
         row = dict(name=row_spec['name'], stage=row_spec['stage'],
                    **out['metrics'])
@@ -92,8 +102,11 @@ def write_table(spec: dict, outputs: Dict[str, Dict[str, Any]],
 COST_KEYS = ('params_m', 'gflops', 'images_per_s', 'input_size')
 
 
-def write_seed_table(spec: dict, per_seed: Dict[int, List[dict]],
-                     work_root: str, echo: bool = True) -> List[dict]:
+def write_seed_table(spec: dict,
+                     per_seed: Dict[int, List[dict]],
+                     work_root: str,
+                     echo: bool = True,
+                     disabled: Sequence[str] = ()) -> List[dict]:
     """Combine per-seed tables into mean ± std and save it.
 
     Args:
@@ -101,6 +114,7 @@ def write_seed_table(spec: dict, per_seed: Dict[int, List[dict]],
         per_seed (dict[int, list[dict]]): Rows of each seed's table.
         work_root (str): ``results_seeds.md`` / ``.json`` go here.
         echo (bool): Print the table. Defaults to True.
+        disabled (Sequence[str]): Stages the recipe left out.
 
     Returns:
         list[dict]: One row per model with ``<key>_mean``, ``<key>_std``
@@ -114,7 +128,7 @@ def write_seed_table(spec: dict, per_seed: Dict[int, List[dict]],
     seeds = sorted(per_seed)
     columns = [tuple(c) for c in spec['columns']]
     rows, cells = [], []
-    for i, row_spec in enumerate(spec['rows']):
+    for i, row_spec in enumerate(_rows(spec, disabled)):
         row = dict(name=row_spec['name'], stage=row_spec['stage'],
                    seeds=seeds)
         shown = dict(name=row_spec['name'])

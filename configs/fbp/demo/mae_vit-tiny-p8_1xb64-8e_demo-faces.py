@@ -1,6 +1,6 @@
 # Demo of MAE-MS-KD stage 2 (student MAE pretraining): a plain MAE ViT,
 # smaller than the teacher (32 dims, 2 layers), same data and schedule.
-_base_ = ['./ms-mae_vit-tiny-p8_1xb64-20e_demo-faces.py']
+_base_ = ['./ms-mae_vit-tiny-p8_1xb64-8e_demo-faces.py']
 
 student_arch = dict(
     embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=128)
