@@ -30,7 +30,7 @@ WITH_VAL = [c for c in CONFIGS
 def data_roots(tmp_path_factory):
     """Small generated trees in the layouts the configs read."""
     demo = str(tmp_path_factory.mktemp('demo_faces'))
-    generate_demo_faces(demo, 60, 0, size=16, seed=0)
+    generate_demo_faces(demo, 60, 4, size=16, seed=0)
     fiqa = str(tmp_path_factory.mktemp('fiqa'))
     make_degraded_faces(
         osp.join(demo, 'Images'), fiqa, per_source=2, image_size=16)
@@ -51,6 +51,9 @@ def _root_for(dataset_cfg, roots):
         return roots['demo']
     if kind == 'ScoreListDataset':
         return roots['fiqa']
+    if kind == 'UnlabeledFaceDataset':  # the demo tree's unlabeled pool
+        return roots['demo'] if dataset_cfg.get('ann_file') else osp.join(
+            roots['demo'], 'unlabeled')
     if kind == 'CustomDataset':
         ann = str(dataset_cfg.get('ann_file', ''))
         return roots['demo'] if ann.startswith('levels/') else roots['levels']
@@ -58,7 +61,14 @@ def _root_for(dataset_cfg, roots):
 
 
 def _images(cfg, name, roots):
-    dataset_cfg = cfg[name]['dataset'].to_dict()
+    return _dataset_images(cfg[name]['dataset'].to_dict(), name, roots)
+
+
+def _dataset_images(dataset_cfg, name, roots):
+    if dataset_cfg['type'] == 'ConcatDataset':
+        # e.g. labeled + unlabeled faces for distillation
+        return set().union(*(_dataset_images(d, name, roots)
+                             for d in dataset_cfg['datasets']))
     dataset_cfg['data_root'] = _root_for(dataset_cfg, roots)
     dataset_cfg['pipeline'] = []
     ann = dataset_cfg.get('ann_file')

@@ -508,3 +508,68 @@ def test_teacher_sees_the_students_mixed_batch():
     torch.testing.assert_close(teacher_raw, student_raw, atol=1e-3, rtol=0)
     # The batch was mixed (not the plain images), once, for both.
     assert (student_raw - torch.stack(images).float()).abs().max() > 1
+
+
+def test_unlabeled_samples_are_distilled_but_not_supervised():
+    torch.manual_seed(0)
+    model = build(student=copy.deepcopy(VIT_STUDENT))
+    model.train()
+    data = batch(n=6, seed=2)
+    mixed = copy.deepcopy(data)
+    for i in (1, 3, 4):  # three images without a target
+        mixed['data_samples'][i] = DataSample()
+    processed = model.data_preprocessor(copy.deepcopy(mixed), True)
+    losses = model.loss(processed['inputs'], processed['data_samples'])
+
+    # The task loss is the student head's loss on the labeled three alone.
+    labeled = [0, 2, 5]
+    feats = model.student.extract_feat(processed['inputs'][labeled])
+    expected = model.student.head.loss(
+        feats, [processed['data_samples'][i] for i in labeled])
+    assert set(losses) == {'loss_mse', 'loss_kd_score'}
+    torch.testing.assert_close(losses['loss_mse'], expected['loss_mse'])
+    # KD covers all six images: the same as with every sample labeled.
+    full = model.loss(processed['inputs'],
+                      model.data_preprocessor(copy.deepcopy(data),
+                                              True)['data_samples'])
+    torch.testing.assert_close(losses['loss_kd_score'],
+                               full['loss_kd_score'])
+    assert not torch.allclose(losses['loss_mse'], full['loss_mse'])
+    # A batch with no labeled image at all is distilled only.
+    none = [DataSample() for _ in range(6)]
+    assert set(model.loss(processed['inputs'], none)) == {'loss_kd_score'}
+
+
+def test_mixed_batch_goes_through_the_default_preprocessor():
+    torch.manual_seed(0)
+    model = build(student=copy.deepcopy(VIT_STUDENT))
+    data = batch(n=4, seed=3)
+    kept = [float(s.gt_score) for s in data['data_samples']]
+    data['data_samples'][1] = DataSample()
+    processed = model.data_preprocessor(copy.deepcopy(data), True)
+    samples = processed['data_samples']
+    assert 'gt_score' not in samples[1]
+    assert [float(samples[i].gt_score) for i in (0, 2, 3)] == \
+        [kept[i] for i in (0, 2, 3)]
+    log_vars = model.train_step(
+        data, OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.0)))
+    assert set(log_vars) == {'loss', 'loss_mse', 'loss_kd_score'}
+    # As MMPretrain's own preprocessor for a fully labeled batch.
+    full = batch(n=4, seed=3)
+    ours = model.data_preprocessor(copy.deepcopy(full), True)
+    plain = MODELS.build(dict(type='ClsDataPreprocessor'))(
+        copy.deepcopy(full), True)
+    torch.testing.assert_close(ours['inputs'], plain['inputs'])
+    with pytest.raises(ValueError, match='need a target for every image'):
+        MODELS.build(dict(
+            type='PartlyLabeledDataPreprocessor',
+            batch_augments=dict(augments=dict(type='Mixup', alpha=1.0))))(
+                copy.deepcopy(data), True)
+
+
+def test_cls_preprocessor_config_is_built_partly_labeled():
+    from fbp_mm.models import PartlyLabeledDataPreprocessor
+    model = build(data_preprocessor=dict(mean=[1.0] * 3, std=[2.0] * 3))
+    assert type(model.data_preprocessor) is PartlyLabeledDataPreprocessor
+    model = build(data_preprocessor=dict(type='ClsDataPreprocessor'))
+    assert type(model.data_preprocessor) is PartlyLabeledDataPreprocessor

@@ -98,6 +98,8 @@ def write_stage_configs(tmp_path, data_root):
          'mae_vit-tiny-p8_latent-kd_1xb64-8e_demo-faces.py', 'pretrain'),
         ('cnn', osp.join('..', 'resnet18-w16_1xb32-20e_demo-faces.py'),
          'finetune'),
+        ('student_kd_unlabeled', 'mae_ms_kd_unlabeled_demo-faces.py',
+         'mixed'),
     ]:
         text = f'_base_ = [{osp.join(DEMO, name)!r}]\n'
         if extra == 'pretrain':
@@ -107,6 +109,10 @@ train_dataloader = dict(batch_size=8,
 train_cfg = dict(max_epochs=1)
 param_scheduler = [dict(type='ConstantLR', factor=1.0)]
 '''
+        elif extra == 'mixed':  # the recipe sets both data roots
+            text += data_overrides(data_root).replace(
+                ',\n                        dataset=dict(data_root=data_root,'
+                ' indices=96))', ')', 1)
         else:
             text += data_overrides(data_root)
         path = tmp_path / f'{stage}.py'
@@ -119,7 +125,7 @@ ROW_NAMES = [
     'CNN from scratch', 'student ViT from scratch',
     'student ViT, plain MAE (no KD)', 'student ViT, multi-scale MAE',
     'teacher (multi-scale MAE)', 'student + KD (MAE-MS-KD)',
-    'student + latent KD + KD'
+    'student + KD on unlabeled faces too', 'student + latent KD + KD'
 ]
 
 
@@ -157,7 +163,7 @@ def test_recipe_runs_all_stages_and_resumes(demo_faces, tmp_path):
 
     # a second run trains nothing
     again = run_tool(python_tool('run_recipe.py', *args, '--no-table'))
-    assert again.stdout.count('up to date, skipped') == 20
+    assert again.stdout.count('up to date, skipped') == 23
     assert 'running' not in again.stdout
 
     # an interrupted stage (its record says running) resumes
@@ -167,3 +173,15 @@ def test_recipe_runs_all_stages_and_resumes(demo_faces, tmp_path):
     resumed = run_tool(python_tool('run_recipe.py', *args, '--no-table'))
     assert '[student_kd] resuming' in resumed.stdout
     assert 'resuming from the last checkpoint' in resumed.stdout
+
+
+def test_headline_config_without_teacher_says_how_to_get_one(tmp_path):
+    proc = run_tool(
+        python_tool('train.py', HEADLINE, '--work-dir', str(tmp_path)),
+        check=False)
+    assert proc.returncode != 0
+    assert 'Traceback' not in proc.stderr
+    assert 'error: TeacherStudentDistiller: model.teacher_ckpt is not set' \
+        in proc.stderr
+    assert 'stage `teacher_finetune` of the recipe ' \
+        'configs/fbp/recipes/mae_ms_kd.py' in proc.stderr

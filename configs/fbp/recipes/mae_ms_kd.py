@@ -14,6 +14,8 @@
 #                                 student's size (equal-size ablation)
 #   teacher (ViT-B, MS-MAE)       stage 1 -> stage 3
 #   student + KD (MAE-MS-KD)      stage 2 -> stage 4, teacher distils
+#   student + KD on unlabeled     the teacher also distils on unlabeled
+#                                 faces mixed into the batches
 #   student + latent KD + KD      KD at pretraining too (latent-KD MAE);
 #                                 vars.latent_kd=False leaves it out
 work_root = 'work_dirs/fbp_mae_ms_kd'
@@ -38,9 +40,17 @@ vars = dict(
     ms_small_finetune='{{fileDirname}}/../'
     'ms-mae_vit-small-p16_ft-1xb32-100e_scut-fbp5500.py',
     student_kd='{{fileDirname}}/../mae_ms_kd.py',
+    student_kd_unlabeled='{{fileDirname}}/../mae_ms_kd_unlabeled.py',
 )
 
 _unlabeled = {'train_dataloader.dataset.data_root': '@vars.unlabeled_root'}
+# KD on labeled + unlabeled faces: a ConcatDataset (labeled first).
+_mixed = {
+    'train_dataloader.dataset.datasets.0.data_root': '@vars.data_root',
+    'train_dataloader.dataset.datasets.1.data_root': '@vars.unlabeled_root',
+    'val_dataloader.dataset.data_root': '@vars.data_root',
+    'test_dataloader.dataset.data_root': '@vars.data_root',
+}
 _labeled = {
     f'{loader}.dataset.data_root': '@vars.data_root'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -91,6 +101,13 @@ stages = [
                  'model.teacher_ckpt': '@teacher_finetune.checkpoint'}),
     dict(name='student_kd_extract', type='extract_student',
          checkpoint='@student_kd.checkpoint'),
+    dict(name='student_kd_unlabeled', type='train',
+         config='@vars.student_kd_unlabeled', cfg_options=_mixed,
+         inputs={'model.student.backbone.init_cfg.checkpoint':
+                 '@student_pretrain.checkpoint',
+                 'model.teacher_ckpt': '@teacher_finetune.checkpoint'}),
+    dict(name='student_kd_unlabeled_extract', type='extract_student',
+         checkpoint='@student_kd_unlabeled.checkpoint'),
     dict(name='student_latent_kd', type='train',
          config='@vars.student_kd', cfg_options=_labeled,
          inputs={'model.student.backbone.init_cfg.checkpoint':
@@ -110,6 +127,8 @@ stages = [
           '@teacher_finetune.checkpoint'),
     _test('test_student_kd', '@vars.student_finetune',
           '@student_kd_extract.checkpoint'),
+    _test('test_student_kd_unlabeled', '@vars.student_finetune',
+          '@student_kd_unlabeled_extract.checkpoint'),
     _test('test_student_latent_kd', '@vars.student_finetune',
           '@student_latent_kd_extract.checkpoint'),
 ]
@@ -123,6 +142,8 @@ table = dict(
         dict(name='student ViT, multi-scale MAE', stage='test_ms_small'),
         dict(name='teacher (multi-scale MAE)', stage='test_teacher'),
         dict(name='student + KD (MAE-MS-KD)', stage='test_student_kd'),
+        dict(name='student + KD on unlabeled faces too',
+             stage='test_student_kd_unlabeled'),
         dict(name='student + latent KD + KD',
              stage='test_student_latent_kd'),
     ],

@@ -31,6 +31,8 @@ vars = dict(
     ms_small_finetune='{{fileDirname}}/../demo/'
     'ms-mae_vit-s32-p8_ft-1xb32-20e_demo-faces.py',
     student_kd='{{fileDirname}}/../demo/mae_ms_kd_demo-faces.py',
+    student_kd_unlabeled='{{fileDirname}}/../demo/'
+    'mae_ms_kd_unlabeled_demo-faces.py',
 )
 
 table = dict(

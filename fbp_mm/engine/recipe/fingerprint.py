@@ -65,7 +65,8 @@ class FileHasher:
 
 def config_fingerprint(cfg: Config,
                        hasher: FileHasher,
-                       loaders: Sequence[str] = LOADERS) -> Dict[str, str]:
+                       loaders: Sequence[str] = LOADERS,
+                       weights: bool = True) -> Dict[str, str]:
     """Fingerprint of a merged config: its content, its data and weights.
 
     ``work_dir`` and ``launcher`` are left out (they do not change what is
@@ -73,14 +74,16 @@ def config_fingerprint(cfg: Config,
     lazily (its annotation files, joined with ``data_root`` the way the
     dataset itself joins them); a dataset without a list file (a folder
     of images) is hashed by its folder's listing. Checkpoints are the
-    local files named by ``checkpoint``, ``teacher_ckpt``, ``load_from``
-    or ``pretrained`` keys anywhere in the config.
+    local files named by ``checkpoint``, ``teacher_ckpt`` or
+    ``pretrained`` keys inside ``model``, and ``load_from``.
 
     Args:
         cfg (Config): The merged config.
         hasher (FileHasher): Hashes files.
         loaders (Sequence[str]): The dataloaders whose data count.
             Defaults to all three.
+        weights (bool): Hash the checkpoints the config names. Defaults to
+            True; a test loads its own checkpoint instead.
 
     Returns:
         dict[str, str]: ``'config'`` and one ``'data:<path>'`` or
@@ -92,7 +95,15 @@ def config_fingerprint(cfg: Config,
     result = {'config': json_sha256(plain)}
     for path in sorted(set(dataset_files(cfg, loaders))):
         result[f'data:{path}'] = hasher.path(path)
-    for path in sorted(set(_checkpoint_files(plain))):
+    # Weights the run reads: those of the model, and `load_from`. Other
+    # top-level variables (e.g. a `pretrained` path that `model` no longer
+    # uses after an override) do not count.
+    named = list(_checkpoint_files(plain.get('model') or {})) \
+        if weights else []
+    load_from = plain.get('load_from')
+    if weights and isinstance(load_from, str) and osp.isfile(load_from):
+        named.append(osp.abspath(load_from))
+    for path in sorted(set(named)):
         result[f'weights:{path}'] = hasher.file(path)
     return result
 

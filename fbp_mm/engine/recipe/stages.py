@@ -265,8 +265,9 @@ class TestStage(ConfigStage):
 
     def fingerprint(self, hasher: FileHasher) -> Dict[str, str]:
         # The test data counts, not the lists the model was trained on.
-        result = config_fingerprint(self.merged_config(), hasher,
-                                    ('test_dataloader', ))
+        result = config_fingerprint(
+            self.merged_config(), hasher, ('test_dataloader', ),
+            weights=False)
         result['checkpoint'] = hasher.file(self.checkpoint)
         result['cost'] = str(self.cost)
         return result

@@ -349,6 +349,24 @@ def _same_normalisation(a: tuple, b: tuple) -> bool:
     return True
 
 
+#: Preprocessor types built as PartlyLabeledDataPreprocessor.
+_CLS_PREPROCESSORS = ('ClsDataPreprocessor', 'mmpretrain.ClsDataPreprocessor')
+#: Target fields of a labeled sample (regression, classification).
+_TARGET_KEYS = ('gt_score', 'gt_label')
+
+
+def _labeled_indices(
+        data_samples: Optional[List[DataSample]]) -> Optional[List[int]]:
+    """Indices of the samples that carry a target, or None if all do."""
+    if not data_samples:
+        return None
+    labeled = [
+        i for i, sample in enumerate(data_samples)
+        if any(key in sample for key in _TARGET_KEYS)
+    ]
+    return None if len(labeled) == len(data_samples) else labeled
+
+
 @MODELS.register_module()
 class TeacherStudentDistiller(BaseModel):
     """Train a student network with help from a frozen teacher.
@@ -405,7 +423,11 @@ class TeacherStudentDistiller(BaseModel):
     distillation loss, logged under its ``distill_losses`` key if that
     contains ``'loss'``, else under ``'loss_kd_<key>'``. ``'predict'`` and
     ``'tensor'`` use the student alone, so validation and testing measure
-    the student. :meth:`extract_feat` and :meth:`get_layer_depth` delegate
+    the student. Samples without a target (no ``gt_score`` /
+    ``gt_label``: e.g. images of an :class:`UnlabeledFaceDataset`
+    concatenated with the labeled set) are distilled like the others but
+    left out of the student's task loss, so the teacher can teach on
+    unlabeled faces. :meth:`extract_feat` and :meth:`get_layer_depth` delegate
     to the student, and ``backbone`` / ``neck`` / ``head`` are the
     student's. Checkpoints contain both networks (``student.*``,
     ``teacher.*``); ``tools/extract_student.py`` (see
@@ -461,7 +483,10 @@ class TeacherStudentDistiller(BaseModel):
             (that is, the student's) preprocessor. Defaults to the
             student's ``data_preprocessor`` config if it has one, else
             ``ClsDataPreprocessor`` (with the student's ``train_cfg`` batch
-            augments, as ``ImageClassifier`` does).
+            augments, as ``ImageClassifier`` does); a
+            ``ClsDataPreprocessor`` is built as
+            :class:`~fbp_mm.models.PartlyLabeledDataPreprocessor` (the same
+            processing, and unlabeled images may share a batch).
         init_cfg (dict, optional): Initialisation config. Defaults to None.
 
     Example:
@@ -541,6 +566,10 @@ class TeacherStudentDistiller(BaseModel):
         if isinstance(data_preprocessor, dict):
             data_preprocessor = dict(data_preprocessor)
             data_preprocessor.setdefault('type', 'ClsDataPreprocessor')
+            if data_preprocessor['type'] in _CLS_PREPROCESSORS:
+                # The same processing, and unlabeled images may share a
+                # batch.
+                data_preprocessor['type'] = 'PartlyLabeledDataPreprocessor'
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -600,8 +629,7 @@ class TeacherStudentDistiller(BaseModel):
                 else dict(type='ClsDataPreprocessor')
         cfg = copy.deepcopy(student_cfg.get('data_preprocessor')) or {}
         cfg.setdefault('type', 'ClsDataPreprocessor')
-        if cfg['type'] in ('ClsDataPreprocessor', 'mmpretrain.'
-                           'ClsDataPreprocessor'):
+        if cfg['type'] in _CLS_PREPROCESSORS:
             cfg.setdefault('batch_augments', student_cfg.get('train_cfg'))
         return cfg
 
@@ -850,16 +878,23 @@ class TeacherStudentDistiller(BaseModel):
             dict[str, Tensor]: Losses to be summed by MMEngine.
         """
         losses: Dict[str, torch.Tensor] = {}
+        labeled = _labeled_indices(data_samples)
         try:
-            with self.student_recorder.recording():
-                if self.student_task_loss:
-                    task = self.student.loss(inputs, data_samples)
-                    for key, value in task.items():
-                        if 'loss' in key:
-                            value = self._scale(value, self.task_loss_weight)
-                        losses[key] = value
-                else:
-                    self.student(inputs, mode='tensor')
+            if self.student_task_loss and labeled is not None:
+                # Unlabeled images in the batch: every image is distilled,
+                # the task loss sees the labeled ones only.
+                task = self._partial_task_loss(inputs, data_samples, labeled)
+            else:
+                with self.student_recorder.recording():
+                    if self.student_task_loss:
+                        task = self.student.loss(inputs, data_samples)
+                    else:
+                        task = {}
+                        self.student(inputs, mode='tensor')
+            for key, value in task.items():
+                if 'loss' in key:
+                    value = self._scale(value, self.task_loss_weight)
+                losses[key] = value
             if self.teacher_recorder.records:
                 with self.teacher_recorder.recording():
                     self._run_teacher(self.teacher_inputs(inputs))
@@ -880,6 +915,34 @@ class TeacherStudentDistiller(BaseModel):
             self.student_recorder.clear()
             self.teacher_recorder.clear()
         return losses
+
+    def _partial_task_loss(self, inputs: torch.Tensor,
+                           data_samples: List[DataSample],
+                           labeled: List[int]) -> Dict[str, torch.Tensor]:
+        """Record the student on the whole batch; task loss on ``labeled``.
+
+        Args:
+            inputs (Tensor): The batch.
+            data_samples (list[DataSample]): Its samples, some without
+                targets (e.g. from :class:`UnlabeledFaceDataset`).
+            labeled (list[int]): Indices of the samples with targets.
+
+        Returns:
+            dict[str, Tensor]: The student head's losses on the labeled
+            samples; empty when the batch has none.
+        """
+        with self.student_recorder.recording():
+            feats = self.student.extract_feat(inputs)
+            if getattr(self.student, 'with_head', False):
+                self.student.head(feats)
+        if not labeled or not getattr(self.student, 'with_head', False):
+            return {}
+        index = torch.as_tensor(labeled, device=inputs.device)
+        picked = tuple(f.index_select(0, index) for f in feats) \
+            if isinstance(feats, (tuple, list)) else \
+            feats.index_select(0, index)
+        return self.student.head.loss(picked,
+                                      [data_samples[i] for i in labeled])
 
     @staticmethod
     def _scale(value, weight: float):

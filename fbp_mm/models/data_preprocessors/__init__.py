@@ -1,0 +1,3 @@
+from .partly_labeled import PartlyLabeledDataPreprocessor
+
+__all__ = ['PartlyLabeledDataPreprocessor']
