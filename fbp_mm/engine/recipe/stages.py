@@ -10,7 +10,6 @@ values later stages refer to as ``'@<stage>.<output>'``.
 import copy
 import glob
 import json
-import os
 import os.path as osp
 from typing import Any, Dict, Optional, Sequence, Union
 
@@ -453,8 +452,3 @@ class ExtractStudentStage(RecipeStage):
         extract_student_checkpoint(self.checkpoint, out)
         return dict(checkpoint=out)
 
-
-def ensure_dir(path: str) -> str:
-    """Create ``path`` if needed and return it."""
-    os.makedirs(path, exist_ok=True)
-    return path
