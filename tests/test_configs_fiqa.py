@@ -222,3 +222,41 @@ def test_demo_config_downloads_nothing(path):
     # no checkpoint (no_download would fail otherwise)
     model = MODELS.build(cfg.model.to_dict())
     model.init_weights()
+
+
+KD_UNLABELED = {
+    osp.join(FIQA, 'edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd-'
+             'unlabeled.py'): 352,
+    osp.join(FIQA, 'demo', 'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_'
+             'student-kd-unlabeled.py'): 64,
+}
+
+
+@pytest.mark.parametrize('path', list(KD_UNLABELED), ids=ids(KD_UNLABELED))
+def test_online_kd_student_distils_scores_and_features_on_unlabeled(path):
+    from mmpretrain.structures import DataSample
+    cfg = Config.fromfile(path)
+    datasets = cfg.train_dataloader.dataset.datasets
+    assert [d.type for d in datasets] == [
+        'ScoreListDataset', 'UnlabeledFaceDataset', 'UnlabeledFaceDataset']
+    assert [d.get('ann_file') for d in datasets[1:]] == [
+        'unlabeled_1.txt', 'unlabeled_2.txt']
+    assert datasets[1].pipeline[1].type == 'RandomFaceDegradation'
+    model_cfg = copy.deepcopy(cfg.model.to_dict())
+    model_cfg['student']['backbone']['init_cfg'] = None
+    model_cfg['teacher_ckpt_optional'] = True  # random teacher weights
+    model = MODELS.build(model_cfg)
+    size = KD_UNLABELED[path]
+    torch.manual_seed(0)
+    batch = torch.rand(2, 3, size, size) * 255
+    samples = [DataSample().set_gt_score(torch.tensor([0.5])), DataSample()]
+    data = model.data_preprocessor(
+        dict(inputs=list(batch), data_samples=samples), True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_mse', 'loss_plcc', 'loss_kd_mse',
+                           'loss_kd_plcc', 'loss_kd_feature',
+                           'loss_kd_relation'}
+    assert all(torch.isfinite(v) for v in losses.values())
+    # the student is the deployed EdgeNeXt-XXS, the teacher stays frozen
+    assert model.student.backbone.__class__.__name__ == 'EdgeNeXt'
+    assert not any(p.requires_grad for p in model.teacher.parameters())

@@ -50,7 +50,7 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
     dict(type='StepLR', by_epoch=True, step_size=20, gamma=0.1),
 ]
-train_cfg = dict(max_epochs=24, val_interval=8)
+train_cfg = dict(max_epochs=24, val_interval=4)
 default_hooks = dict(
-    logger=dict(interval=10), checkpoint=dict(interval=8, max_keep_ckpts=1))
+    logger=dict(interval=10), checkpoint=dict(interval=4, max_keep_ckpts=1))
 randomness = dict(seed=0)

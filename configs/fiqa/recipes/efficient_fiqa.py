@@ -18,11 +18,31 @@ vars = dict(
     'swin-base_1xb32-30e_fiqa-448px_teacher-plus.py',
     student='{{fileDirname}}/../'
     'edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py',
+    # Additions to the published recipe (rows of their own): the student
+    # distilled online from the live teacher+, on its training images and
+    # on freshly degraded unlabeled images. Off by default (each pays a
+    # Swin-B forward per step); --cfg-options vars.online_kd=True
+    # vars.online_kd_unlabeled=True.
+    online_kd=False,
+    online_kd_unlabeled=False,
+    student_kd='{{fileDirname}}/../'
+    'edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py',
+    student_kd_unlabeled='{{fileDirname}}/../'
+    'edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd-unlabeled.py',
 )
 
 _data = {
     f'{loader}.dataset.data_root': '@vars.data_root'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+}
+_all_lists = ['train.csv', '@pseudo_u1.ann_file', '@pseudo_u2.ann_file']
+# The KD-on-unlabeled student reads a ConcatDataset: labeled + pseudo-labeled
+# lists (0), unlabeled_1.txt (1), unlabeled_2.txt (2).
+_mixed = {
+    **{f'train_dataloader.dataset.datasets.{i}.data_root': '@vars.data_root'
+       for i in range(3)},
+    **{f'{loader}.dataset.data_root': '@vars.data_root'
+       for loader in ('val_dataloader', 'test_dataloader')},
 }
 _pseudo = dict(unlabeled_root='@vars.data_root/images',
                fit_on='@vars.data_root/train.csv',
@@ -45,15 +65,33 @@ stages = [
          unlabeled='@vars.data_root/unlabeled_2.txt', round=2, **_pseudo),
     dict(name='student', type='train', config='@vars.student',
          cfg_options=_data,
-         inputs={'train_dataloader.dataset.ann_file':
-                 ['train.csv', '@pseudo_u1.ann_file',
-                  '@pseudo_u2.ann_file']}),
+         inputs={'train_dataloader.dataset.ann_file': _all_lists}),
+    dict(name='student_kd', type='train', config='@vars.student_kd',
+         enabled='@vars.online_kd', cfg_options=_data,
+         inputs={'train_dataloader.dataset.ann_file': _all_lists,
+                 'model.teacher_ckpt': '@teacher_plus.checkpoint'}),
+    dict(name='student_kd_extract', type='extract_student',
+         checkpoint='@student_kd.checkpoint'),
+    dict(name='student_kd_unlabeled', type='train',
+         config='@vars.student_kd_unlabeled',
+         enabled='@vars.online_kd_unlabeled',
+         cfg_options=_mixed,
+         inputs={'train_dataloader.dataset.datasets.0.ann_file': _all_lists,
+                 'model.teacher_ckpt': '@teacher_plus.checkpoint'}),
+    dict(name='student_kd_unlabeled_extract', type='extract_student',
+         checkpoint='@student_kd_unlabeled.checkpoint'),
     dict(name='test_teacher', type='test', config='@vars.teacher',
          checkpoint='@teacher.checkpoint', cfg_options=_data),
     dict(name='test_teacher_plus', type='test', config='@vars.teacher_plus',
          checkpoint='@teacher_plus.checkpoint', cfg_options=_data),
     dict(name='test_student', type='test', config='@vars.student',
          checkpoint='@student.checkpoint', cfg_options=_data),
+    dict(name='test_student_kd', type='test', config='@vars.student',
+         checkpoint='@student_kd_extract.checkpoint', cfg_options=_data),
+    dict(name='test_student_kd_unlabeled', type='test',
+         config='@vars.student',
+         checkpoint='@student_kd_unlabeled_extract.checkpoint',
+         cfg_options=_data),
 ]
 
 table = dict(
@@ -61,7 +99,12 @@ table = dict(
     rows=[
         dict(name='teacher', stage='test_teacher'),
         dict(name='teacher+', stage='test_teacher_plus'),
-        dict(name='student', stage='test_student'),
+        dict(name='student (pseudo-labels, as published)',
+             stage='test_student'),
+        dict(name='student + online KD from teacher+',
+             stage='test_student_kd'),
+        dict(name='student + online KD, also on degraded unlabeled',
+             stage='test_student_kd_unlabeled'),
     ],
     mean_of=dict(challenge=['srcc', 'plcc']),
     columns=[('srcc', 'SRCC', '.4f'), ('plcc', 'PLCC', '.4f'),

@@ -1,0 +1,46 @@
+# Efficient-FIQA student, online distillation (response and feature KD) on
+# the unlabeled pools too:
+# batches mix the labeled + pseudo-labeled images (task loss and KD, as in
+# ./edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py) with the unlabeled
+# pools U1 and U2 given new random degradations (RandomFaceDegradation)
+# every epoch. Those carry no target: the live teacher+ scores each freshly
+# degraded view and the student learns that score (response KD), so it
+# sees many more distinct images than the fixed pseudo-labels give. The
+# recipe passes the lists and model.teacher_ckpt.
+_base_ = ['./edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py']
+
+unlabeled_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomFaceDegradation', severity=(0.0, 0.8), prob=0.5),
+    dict(type='ResizeEdge', scale={{_base_.img_size}}, edge='short',
+         backend='pillow'),
+    dict(type='RandomCrop', crop_size={{_base_.img_size}}),
+    dict(type='PackInputs'),
+]
+unlabeled = dict(
+    type='UnlabeledFaceDataset',
+    data_root={{_base_.data_root}},
+    data_prefix='images',
+    pipeline=unlabeled_pipeline)
+
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='ConcatDataset',
+        datasets=[
+            {{_base_.train_dataloader.dataset}},
+            dict(**unlabeled, ann_file='unlabeled_1.txt'),
+            dict(**unlabeled, ann_file='unlabeled_2.txt'),
+        ]))
+
+# Feature and relational KD on top of response KD (see
+# fiqa_online_kd.py): EdgeNeXt-XXS pooled feature (168) -> the Swin-B
+# teacher+'s (1024).
+model = dict(
+    student_recorders={{_base_.kd_feature_student_recorders}},
+    teacher_recorders={{_base_.kd_feature_teacher_recorders}},
+    connectors=dict(
+        kd_feat_proj=dict(
+            type='LinearConnector', in_channels=168, out_channels=1024)),
+    distill_losses={{_base_.kd_feature_losses}},
+    loss_forward_mappings={{_base_.kd_feature_mappings}})
