@@ -7,7 +7,10 @@
 # degraded view and the student learns that score (response KD), so it
 # sees many more distinct images than the fixed pseudo-labels give. The
 # recipe passes the lists and model.teacher_ckpt.
-_base_ = ['./edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py']
+_base_ = [
+    './edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py',
+    '../_base_/models/fiqa_feature_kd.py',
+]
 
 unlabeled_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -34,7 +37,7 @@ train_dataloader = dict(
         ]))
 
 # Feature and relational KD on top of response KD (see
-# fiqa_online_kd.py): EdgeNeXt-XXS pooled feature (168) -> the Swin-B
+# fiqa_feature_kd.py): EdgeNeXt-XXS pooled feature (168) -> the Swin-B
 # teacher+'s (1024).
 model = dict(
     student_recorders={{_base_.kd_feature_student_recorders}},

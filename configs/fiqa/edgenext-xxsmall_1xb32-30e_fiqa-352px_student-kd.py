@@ -3,13 +3,13 @@
 # pseudo-labels only): the same EdgeNeXt-XXS student, data (labeled + both
 # pseudo-labeled sets) and schedule as
 # ./edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py, plus response KD on
-# every augmented image (../_base_/models/fiqa_online_kd.py): the frozen
+# every augmented image (../_base_/models/fiqa_response_kd.py): the frozen
 # Swin-B teacher+ scores the very crop the student sees, resized to its
 # 448 px. The recipe configs/fiqa/recipes/efficient_fiqa.py passes
 # model.teacher_ckpt.
 _base_ = [
     './edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py',
-    '../_base_/models/fiqa_online_kd.py',
+    '../_base_/models/fiqa_response_kd.py',
 ]
 
 teacher_config = \

@@ -3,7 +3,10 @@
 # demo KD student (./edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd.py)
 # with U1 and U2, freshly degraded every epoch, scored by the live teacher+.
 # The recipe passes the lists and model.teacher_ckpt.
-_base_ = ['./edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd.py']
+_base_ = [
+    './edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd.py',
+    '../../_base_/models/fiqa_feature_kd.py',
+]
 
 unlabeled_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -29,7 +32,7 @@ train_dataloader = dict(
         ]))
 
 # Feature and relational KD on top of response KD (see
-# fiqa_online_kd.py): EdgeNeXt-XXS pooled feature (168) -> the ResNet-18/16
+# fiqa_feature_kd.py): EdgeNeXt-XXS pooled feature (168) -> the ResNet-18/16
 # teacher+'s (128).
 model = dict(
     student_recorders={{_base_.kd_feature_student_recorders}},

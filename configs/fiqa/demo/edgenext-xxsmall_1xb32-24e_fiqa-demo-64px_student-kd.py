@@ -4,7 +4,7 @@
 # from the tiny demo teacher+. The recipe passes model.teacher_ckpt.
 _base_ = [
     './edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student.py',
-    '../../_base_/models/fiqa_online_kd.py',
+    '../../_base_/models/fiqa_response_kd.py',
 ]
 
 teacher_config = \
