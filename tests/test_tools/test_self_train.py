@@ -1,9 +1,7 @@
 """Efficient-FIQA: the self-training round on generated degraded faces,
 and the student's compute budget."""
 import json
-import os
 import os.path as osp
-import shutil
 
 import pytest
 from tool_runner import REPO_ROOT, python_tool, run_tool
@@ -14,11 +12,20 @@ RECIPE = osp.join(REPO_ROOT, 'configs', 'fiqa', 'recipes',
                   'efficient_fiqa_demo.py')
 DEMO_TEACHER = osp.join(REPO_ROOT, 'configs', 'fiqa', 'demo',
                         'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher.py')
-# On the generated test split a model that learned nothing has SRCC around
-# 0; measured with these settings: teacher 0.28, student 0.28.
-MIN_TEACHER_SRCC = 0.15
-MIN_STUDENT_SRCC = 0.15
-
+# The claims of the demo, at the demo's size (the 102 package faces and 200
+# synthetic ones, degraded as `make demo-fiqa` does; see fiqa_data). SRCC on
+# the test split, seeds 0 / 1 / 2 of the demo itself: teacher 0.425 / 0.505
+# / 0.471, teacher+ 0.539 / 0.547 / 0.573, student with online KD on
+# degraded unlabeled views 0.510 / 0.479 / 0.585 (0.95 / 0.88 / 1.02 x
+# teacher+); on this test's faces, seeds 0 / 1: teacher 0.579 / 0.566,
+# teacher+ 0.586 / 0.583, that student 0.590 / 0.584. At a third of the size
+# the ratio fell to 0.78 and 0.69 (too few unlabeled views), so the test
+# keeps the demo's size. Asserted: teacher+ is not below the teacher by
+# more than PLUS_TOLERANCE (on this test's faces the two were close), and
+# that student reaches STUDENT_SHARE x teacher+.
+STUDENT_SHARE = 0.8
+PLUS_TOLERANCE = 0.03
+MIN_TEACHER_SRCC = 0.2
 
 def test_student_config_within_challenge_budget():
     proc = run_tool(
@@ -41,38 +48,50 @@ def test_budget_gate_fails_an_oversized_model():
 
 @pytest.fixture(scope='module')
 def fiqa_data(demo_faces, tmp_path_factory):
-    """80 demo faces turned into a graded-degradation FIQA set."""
+    """The demo's FIQA set: the 102 real package faces and 200 synthetic
+    ones, degraded as `make demo-fiqa` does."""
     from fbp_mm.generators import make_degraded_faces
+    from fbp_mm.generators.package_faces import collect_package_faces
     root = tmp_path_factory.mktemp('fiqa')
-    src = root / 'src'
-    src.mkdir()
-    images = sorted(os.listdir(osp.join(demo_faces, 'Images')))[:80]
-    for name in images:
-        shutil.copy(osp.join(demo_faces, 'Images', name), src / name)
-    make_degraded_faces(str(src), str(root / 'data'), image_size=64, seed=0)
+    src = str(root / 'src')
+    collect_package_faces(src, extra_dir=osp.join(demo_faces, 'Images'),
+                          extra_count=200)
+    make_degraded_faces(src, str(root / 'data'), image_size=64, seed=0,
+                        splits=(0.4, 0.15, 0.45),
+                        unlabeled_fractions=(0.25, 0.25))
     return str(root / 'data')
 
 
-def test_self_train_recipe_runs_and_skips_finished_stages(fiqa_data,
-                                                          tmp_path):
+ROWS = ['teacher', 'teacher+',
+        'student + online KD, also on degraded unlabeled']
+
+
+def test_self_train_recipe_student_matches_teacher_plus(fiqa_data, tmp_path):
     work = str(tmp_path / 'work')
+    # only the rows the claim needs, to save time
     args = [RECIPE, '--work-root', work, '--cfg-options',
-            f'vars.data_root={fiqa_data}']
-    proc = run_tool(python_tool('run_recipe.py', *args), timeout=900)
-    assert '| teacher |' in proc.stdout and '| student |' in proc.stdout
+            f'vars.data_root={fiqa_data}', 'vars.online_kd=False',
+            'vars.pseudo_label_student=False']
+    proc = run_tool(python_tool('run_recipe.py', *args), timeout=1200)
+    assert '| teacher |' in proc.stdout
+    assert '[student_kd] disabled' in proc.stdout
+    assert '[student] disabled' in proc.stdout
     assert 'the test split (test.csv), evaluated once' in proc.stdout
     with open(osp.join(work, 'results.json')) as f:
         results = json.load(f)
     assert results['test_files'] == [osp.join(fiqa_data, 'test.csv')]
     rows = {r['name']: r for r in results['rows']}
-    assert set(rows) == {'teacher', 'teacher+', 'student'}
+    assert list(rows) == ROWS
     for row in rows.values():
         assert row['challenge'] == pytest.approx(
             (row['srcc'] + row['plcc']) / 2)
-    assert rows['teacher']['srcc'] > MIN_TEACHER_SRCC
-    assert rows['student']['srcc'] > MIN_STUDENT_SRCC
-    assert rows['student']['params_m'] < 5
-    assert rows['student']['input_size'] == 64
+    teacher, plus = rows['teacher']['srcc'], rows['teacher+']['srcc']
+    student = rows[ROWS[2]]['srcc']
+    assert teacher > MIN_TEACHER_SRCC
+    assert plus >= teacher - PLUS_TOLERANCE, (plus, teacher)
+    assert student >= STUDENT_SHARE * plus, (student, plus)
+    assert rows[ROWS[2]]['params_m'] < 5
+    assert rows[ROWS[2]]['input_size'] == 64
 
     # pseudo-labels carry provenance and the fitted mapping
     with open(osp.join(work, 'pseudo_u1', 'pseudo_u1.csv')) as f:
@@ -87,7 +106,20 @@ def test_self_train_recipe_runs_and_skips_finished_stages(fiqa_data,
         spec = json.load(f)['spec']
     assert spec['inputs']['train_dataloader.dataset.ann_file'] == [
         'train.csv', osp.join(work, 'pseudo_u1', 'pseudo_u1.csv')]
+    # the online-KD student: labeled + both pseudo-labeled lists, the live
+    # teacher+, and both unlabeled pools
+    with open(osp.join(work, 'student_kd_unlabeled', 'stage.json')) as f:
+        record = json.load(f)
+    inputs = record['spec']['inputs']
+    assert inputs['model.teacher_ckpt'].startswith(
+        osp.join(work, 'teacher_plus', 'best_srcc_epoch_'))
+    assert inputs['train_dataloader.dataset.datasets.0.ann_file'] == [
+        'train.csv', osp.join(work, 'pseudo_u1', 'pseudo_u1.csv'),
+        osp.join(work, 'pseudo_u2', 'pseudo_u2.csv')]
+    assert {f'data:{osp.join(fiqa_data, n)}'
+            for n in ('unlabeled_1.txt', 'unlabeled_2.txt')} <= set(
+                record['inputs'])
 
     again = run_tool(python_tool('run_recipe.py', *args, '--no-table'))
-    assert again.stdout.count('up to date, skipped') == 8
+    assert again.stdout.count('up to date, skipped') == 9
     assert 'running' not in again.stdout

@@ -25,6 +25,9 @@ vars = dict(
     # vars.online_kd_unlabeled=True.
     online_kd=False,
     online_kd_unlabeled=False,
+    # The published student (offline pseudo-labels only); False leaves its
+    # row out.
+    pseudo_label_student=True,
     student_kd='{{fileDirname}}/../'
     'edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py',
     student_kd_unlabeled='{{fileDirname}}/../'
@@ -64,7 +67,7 @@ stages = [
          checkpoint='@teacher_plus.checkpoint',
          unlabeled='@vars.data_root/unlabeled_2.txt', round=2, **_pseudo),
     dict(name='student', type='train', config='@vars.student',
-         cfg_options=_data,
+         enabled='@vars.pseudo_label_student', cfg_options=_data,
          inputs={'train_dataloader.dataset.ann_file': _all_lists}),
     dict(name='student_kd', type='train', config='@vars.student_kd',
          enabled='@vars.online_kd', cfg_options=_data,
