@@ -51,9 +51,12 @@ def _root_for(dataset_cfg, roots):
         return roots['demo']
     if kind == 'ScoreListDataset':
         return roots['fiqa']
-    if kind == 'UnlabeledFaceDataset':  # the demo tree's unlabeled pool
-        return roots['demo'] if dataset_cfg.get('ann_file') else osp.join(
-            roots['demo'], 'unlabeled')
+    if kind == 'UnlabeledFaceDataset':
+        ann = str(dataset_cfg.get('ann_file', ''))
+        if ann.startswith('unlabeled_'):  # a FIQA tree's unlabeled pools
+            return roots['fiqa']
+        # the demo tree's unlabeled pool
+        return roots['demo'] if ann else osp.join(roots['demo'], 'unlabeled')
     if kind == 'CustomDataset':
         ann = str(dataset_cfg.get('ann_file', ''))
         return roots['demo'] if ann.startswith('levels/') else roots['levels']
