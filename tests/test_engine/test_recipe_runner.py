@@ -9,6 +9,7 @@ import time
 import pytest
 
 from fbp_mm.engine.recipe import RecipeError, RecipeRunner, read_record
+from fbp_mm.engine.recipe.runner import START_ENV
 
 HERE = osp.dirname(osp.abspath(__file__))
 REPO_ROOT = osp.dirname(osp.dirname(HERE))
@@ -120,10 +121,11 @@ def test_bad_recipes_are_refused(tmp_path, toy):
         RecipeRunner(write()).run(only=['four'])
 
 
-def _start_runner(recipe):
+def _start_runner(recipe, start_method='fork'):
     return subprocess.Popen(
         [sys.executable, osp.join(REPO_ROOT, 'tools', 'run_recipe.py'),
          recipe],
+        env={**os.environ, START_ENV: start_method},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True)
@@ -159,10 +161,11 @@ def _worker_pid(root, name):
         return int(f.read().split()[-1])
 
 
-def test_killed_runner_leaves_no_child_and_resumes(toy):
+@pytest.mark.parametrize('start_method', ['fork', 'spawn'])
+def test_killed_runner_leaves_no_child_and_resumes(toy, start_method):
     write, root = toy
     recipe = write(steps=8, delay=0.4)
-    proc = _start_runner(recipe)
+    proc = _start_runner(recipe, start_method)
     try:
         assert _wait_for(lambda: _steps(root, 'two') >= 2), \
             proc.stdout.read() if proc.poll() is not None else 'too slow'
@@ -189,6 +192,41 @@ def test_killed_runner_leaves_no_child_and_resumes(toy):
     ]
     with open(osp.join(root, 'two', 'progress.txt')) as f:
         assert f.read().splitlines() == [f'step {i}' for i in range(8)]
+
+
+@pytest.mark.parametrize('start_method', ['fork', 'spawn'])
+def test_failed_stage_names_its_log_and_runner_goes_on(
+        toy, start_method, capsys):
+    write, root = toy
+    recipe = write()
+    failing = {'stages.1.fail': True}
+    runner = RecipeRunner(recipe, cfg_options=failing,
+                          start_method=start_method)
+    with pytest.raises(RecipeError) as info:
+        runner.run()
+    log = osp.join(root, 'two', 'stage.log')
+    assert str(info.value) == (f"Stage 'two' failed (exit 1); full log: "
+                               f'{log}. Run again to resume it.')
+    with open(log) as f:
+        text = f.read()
+    assert 'RuntimeError: two fails on purpose' in text
+    assert 'RuntimeError: two fails on purpose' in capsys.readouterr().err
+    assert read_record(osp.join(root, 'two'))['status'] == 'running'
+    # this process is unharmed (a forked child never returns into it)
+    RecipeRunner(recipe, start_method=start_method).run()
+    assert journal(root) == [
+        'one fresh', 'two fresh', 'two resumed from 0', 'three fresh'
+    ]
+    assert result(root, 'three') == 'c+b+a'
+
+
+def test_unknown_start_method_is_refused(toy, monkeypatch):
+    write, _ = toy
+    monkeypatch.setenv(START_ENV, 'thread')
+    with pytest.raises(RecipeError, match=r"Unknown stage start method "
+                       r"'thread' \(from FBP_MM_RECIPE_START or "
+                       r"start_method\); choose one of \('fork', 'spawn'\)"):
+        RecipeRunner(write())
 
 
 def test_interrupted_stage_with_new_inputs_starts_over(toy):

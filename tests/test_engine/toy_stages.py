@@ -19,8 +19,9 @@ class ToyStage(RecipeStage):
     outputs = ('result', )
 
     def __init__(self, name, value, source=None, steps=3, delay=0.0,
-                 recipe_dir='.'):
+                 fail=False, recipe_dir='.'):
         super().__init__(name, recipe_dir)
+        self.fail = fail
         self.value = value
         self.source = source
         self.steps = steps
@@ -41,6 +42,8 @@ class ToyStage(RecipeStage):
         with open(osp.join(osp.dirname(work_dir), 'journal.txt'), 'a') as f:
             f.write(f'{self.name} resumed from {done}\n' if resume else
                     f'{self.name} fresh\n')
+        if self.fail:
+            raise RuntimeError(f'{self.name} fails on purpose')
         for step in range(done, self.steps):
             time.sleep(self.delay)
             with open(progress, 'a') as f:

@@ -12,17 +12,24 @@ RECIPE = osp.join(REPO_ROOT, 'configs', 'fiqa', 'recipes',
                   'efficient_fiqa_demo.py')
 DEMO_TEACHER = osp.join(REPO_ROOT, 'configs', 'fiqa', 'demo',
                         'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher.py')
+STUDENT_KD_UNLABELED = osp.join(
+    REPO_ROOT, 'configs', 'fiqa', 'demo',
+    'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd-unlabeled.py')
 # The claims of the demo, at the demo's size (the 102 package faces and 200
 # synthetic ones, degraded as `make demo-fiqa` does; see fiqa_data). SRCC on
 # the test split, seeds 0 / 1 / 2 of the demo itself: teacher 0.425 / 0.505
 # / 0.471, teacher+ 0.539 / 0.547 / 0.573, student with online KD on
 # degraded unlabeled views 0.510 / 0.479 / 0.585 (0.95 / 0.88 / 1.02 x
-# teacher+); on this test's faces, seeds 0 / 1: teacher 0.579 / 0.566,
-# teacher+ 0.586 / 0.583, that student 0.590 / 0.584. At a third of the size
-# the ratio fell to 0.78 and 0.69 (too few unlabeled views), so the test
-# keeps the demo's size. Asserted: teacher+ is not below the teacher by
-# more than PLUS_TOLERANCE (on this test's faces the two were close), and
-# that student reaches STUDENT_SHARE x teacher+.
+# teacher+). This test halves that student's schedule (KD_EPOCHS instead of
+# 24; the rest is the demo's); on this test's faces, seeds 0 / 1 / 2 / 3:
+# teacher 0.579 / 0.566 / 0.584 / 0.502, teacher+ 0.586 / 0.583 / 0.629 /
+# 0.591, that student 0.574 / 0.544 / 0.603 / 0.551 (0.98 / 0.93 /
+# 0.96 / 0.93 x teacher+; 1.01 / 1.00 at 24 epochs). At a third of the
+# data the ratio fell to 0.78 and 0.69 (too few unlabeled views), so the
+# test keeps the demo's data. Asserted: teacher+ is not below the teacher
+# by more than PLUS_TOLERANCE (on this test's faces the two were close),
+# and that student reaches STUDENT_SHARE x teacher+.
+KD_EPOCHS = 12
 STUDENT_SHARE = 0.8
 PLUS_TOLERANCE = 0.03
 MIN_TEACHER_SRCC = 0.2
@@ -68,10 +75,19 @@ ROWS = ['teacher', 'teacher+',
 
 def test_self_train_recipe_student_matches_teacher_plus(fiqa_data, tmp_path):
     work = str(tmp_path / 'work')
+    kd_cfg = tmp_path / 'student_kd_unlabeled.py'
+    kd_cfg.write_text(f'''_base_ = [{STUDENT_KD_UNLABELED!r}]
+param_scheduler = [
+    dict(type='StepLR', by_epoch=True, step_size={KD_EPOCHS * 5 // 6},
+         gamma=0.1)]
+train_cfg = dict(max_epochs={KD_EPOCHS}, val_interval={KD_EPOCHS // 6})
+default_hooks = dict(checkpoint=dict(interval={KD_EPOCHS // 6}))
+''')
     # only the rows the claim needs, to save time
     args = [RECIPE, '--work-root', work, '--cfg-options',
             f'vars.data_root={fiqa_data}', 'vars.online_kd=False',
-            'vars.pseudo_label_student=False']
+            'vars.pseudo_label_student=False',
+            f'vars.student_kd_unlabeled={kd_cfg}']
     proc = run_tool(python_tool('run_recipe.py', *args), timeout=1200)
     assert '| teacher |' in proc.stdout
     assert '[student_kd] disabled' in proc.stdout

@@ -30,11 +30,15 @@ list). Stages left out of ``only`` whose inputs changed are marked stale:
 their old outputs are never handed on.
 
 Each stage runs in a child process (:mod:`.worker`) that ends when the
-runner ends, even when the runner is killed (Linux). One runner at a time
-may use a work root: a second one stops with an error naming the first.
+runner ends, even when the runner is killed (Linux); on a machine without
+a GPU the child is a fork of the runner (its imports done, seconds faster
+per stage), else a fresh interpreter (``FBP_MM_RECIPE_START`` chooses).
+One runner at a time may use a work root: a second one stops with an error
+naming the first.
 """
 import copy
 import fcntl
+import glob
 import json
 import os
 import os.path as osp
@@ -53,7 +57,8 @@ from .references import VARS, find_references, substitute, upstream_stages
 from .stages import RECIPE_STAGES, TrainStage
 from .table import write_seed_table, write_table
 from .worker import LOCK_FILE as STAGE_LOCK_FILE
-from .worker import OUTPUTS_FILE, PARENT_ENV, STAGE_FILE
+from .worker import (OUTPUTS_FILE, PARENT_ENV, STAGE_FILE, WORKER_MODULE,
+                     ForkedWorker)
 
 LOCK_FILE = '.recipe.lock'
 STALE_FILE = 'stage.stale.json'
@@ -64,6 +69,48 @@ ECHO_WORDS = ('loss', 'plcc', 'srcc', 'accuracy')
 
 class RecipeError(RuntimeError):
     """A recipe that cannot run as written, or a stage that failed."""
+
+
+START_METHODS = ('fork', 'spawn')
+START_ENV = 'FBP_MM_RECIPE_START'
+
+
+def _has_gpu_devices() -> bool:
+    """Whether NVIDIA device files exist (asked without touching CUDA).
+
+    A process that has initialised CUDA cannot be forked safely, and the
+    runner's imports may initialise it, so stages spawn where a GPU is.
+    """
+    return bool(glob.glob('/dev/nvidia[0-9]*'))
+
+
+def resolve_start_method(method: Optional[str] = None) -> str:
+    """The start method of stage children: argument, environment, default.
+
+    Args:
+        method (str, optional): ``'fork'`` or ``'spawn'``; None reads
+            ``FBP_MM_RECIPE_START`` and falls back to ``'fork'`` where
+            :func:`os.fork` exists and no GPU is (forking after CUDA
+            started is unsafe), else ``'spawn'``.
+
+    Returns:
+        str: The method.
+
+    Raises:
+        RecipeError: For an unknown method, or ``'fork'`` where the
+            platform has none.
+    """
+    method = method or os.environ.get(START_ENV) or (
+        'fork' if hasattr(os, 'fork') and not _has_gpu_devices() else
+        'spawn')
+    if method not in START_METHODS:
+        raise RecipeError(f'Unknown stage start method {method!r} (from '
+                          f'{START_ENV} or start_method); choose one of '
+                          f'{START_METHODS}.')
+    if method == 'fork' and not hasattr(os, 'fork'):
+        raise RecipeError('This platform cannot fork; use '
+                          f'{START_ENV}=spawn.')
+    return method
 
 
 class RecipeRunner:
@@ -78,6 +125,12 @@ class RecipeRunner:
         in_process (bool): Run the stages in this process instead of a
             child each (for debugging and quick tests; a crash of a stage
             then ends the runner too). Defaults to False.
+        start_method (str): How a stage's child process starts:
+            ``'fork'`` (a copy of this process, with its imports already
+            done: seconds faster per stage; Linux and macOS) or
+            ``'spawn'`` (a fresh interpreter). Defaults to ``'fork'`` on
+            machines without a GPU, else ``'spawn'``; the environment
+            variable ``FBP_MM_RECIPE_START`` overrides it.
         seed (int, optional): Seed of every training stage
             (``randomness.seed`` of its config); part of the stages'
             fingerprints. Defaults to None (the configs' own seeds).
@@ -94,8 +147,10 @@ class RecipeRunner:
                  cfg_options: Optional[dict] = None,
                  echo: bool = True,
                  in_process: bool = False,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None,
+                 start_method: Optional[str] = None) -> None:
         self.in_process = in_process
+        self.start_method = resolve_start_method(start_method)
         self.seed = seed
         if isinstance(recipe, Config):
             self.cfg = recipe
@@ -117,7 +172,7 @@ class RecipeRunner:
             (self.cfg.get('custom_imports') or {}).get('imports', []))
         self.specs = [dict(s) for s in self.cfg.get('stages') or []]
         self._check_specs()
-        self._child: Optional[subprocess.Popen] = None
+        self._child = None  # subprocess.Popen or ForkedWorker
 
     # ------------------------------------------------------------ checks
     def _check_specs(self) -> None:
@@ -234,7 +289,8 @@ class RecipeRunner:
                 work_root=osp.join(self.work_root, f'seed_{seed}'),
                 echo=self.echo,
                 in_process=self.in_process,
-                seed=seed)
+                seed=seed,
+                start_method=self.start_method)
             runner.recipe_dir = self.recipe_dir
             rows = runner.run(only=only, force=force)
             if rows is None:
@@ -362,7 +418,12 @@ class RecipeRunner:
         return outputs
 
     # ----------------------------------------------------------- child
-    def _run_worker(self, folder: str) -> None:
+    def _start_child(self, folder: str, log) -> None:
+        if self.start_method == 'fork':
+            log.write(f'\n$ (fork) python -m {WORKER_MODULE} {folder}\n')
+            log.flush()
+            self._child = ForkedWorker(folder)
+            return
         env = dict(os.environ)
         package_parent = osp.dirname(
             osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -370,17 +431,20 @@ class RecipeRunner:
             p for p in (package_parent, env.get('PYTHONPATH')) if p)
         env[PARENT_ENV] = str(os.getpid())
         env['PYTHONUNBUFFERED'] = '1'
+        cmd = [sys.executable, '-m', WORKER_MODULE, folder]
+        log.write(f'\n$ {" ".join(cmd)}\n')
+        log.flush()
+        self._child = subprocess.Popen(
+            cmd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True)
+
+    def _run_worker(self, folder: str) -> None:
         log_path = osp.join(folder, 'stage.log')
-        cmd = [sys.executable, '-m', 'fbp_mm.engine.recipe.worker', folder]
         with open(log_path, 'a') as log:
-            log.write(f'\n$ {" ".join(cmd)}\n')
-            log.flush()
-            self._child = subprocess.Popen(
-                cmd,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True)
+            self._start_child(folder, log)
             tail: List[str] = []
             for line in self._child.stdout:
                 log.write(line)
