@@ -2,6 +2,7 @@
 import json
 import os.path as osp
 
+import pytest
 import torch
 from tool_runner import REPO_ROOT, python_tool, run_tool
 
@@ -77,8 +78,17 @@ val_dataloader = dict(dataset=dict(pipeline=pipeline))
     assert 'backbone.layers.1.ln1.weight' in ckpt['state_dict']
 
 
-def write_stage_configs(tmp_path, data_root):
-    """The five demo stage configs, shrunk to one or two epochs."""
+# Stages of the demo recipe that the asserted claim needs; the test runs
+# them as the demo does (the demo's configs), on a face set of the demo's
+# labeled size with half its unlabeled pool (mae_faces). Every other stage
+# is shrunk to one epoch: the test checks that its row is made and wired.
+CLAIM_STAGES = ('teacher_pretrain', 'student_pretrain', 'teacher_finetune',
+                'student_finetune')
+
+
+def write_stage_configs(tmp_path, data_root, keep=()):
+    """The demo stage configs shrunk to one or two epochs, except those in
+    ``keep`` (left to the recipe's own configs)."""
     stages = {}
     for stage, name, extra in [
         ('teacher_pretrain', 'ms-mae_vit-tiny-p8_1xb64-8e_demo-faces.py',
@@ -101,11 +111,13 @@ def write_stage_configs(tmp_path, data_root):
         ('student_kd_unlabeled', 'mae_ms_kd_unlabeled_demo-faces.py',
          'mixed'),
     ]:
+        if stage in keep:
+            continue
         text = f'_base_ = [{osp.join(DEMO, name)!r}]\n'
         if extra == 'pretrain':
             text += f'''
 train_dataloader = dict(batch_size=8,
-                        dataset=dict(data_root={data_root!r}))
+                        dataset=dict(data_root={data_root!r}, indices=96))
 train_cfg = dict(max_epochs=1)
 param_scheduler = [dict(type='ConstantLR', factor=1.0)]
 '''
@@ -129,12 +141,40 @@ ROW_NAMES = [
 ]
 
 
-def test_recipe_runs_all_stages_and_resumes(demo_faces, tmp_path):
-    stages = write_stage_configs(tmp_path, demo_faces)
+@pytest.fixture(scope='module')
+def mae_faces(tmp_path_factory):
+    """The demo's labeled set (800 faces: 432 train, 48 validation, 320
+    test) with 2,000 unlabeled faces (the demo: 4,000), at 64 px."""
+    from fbp_mm.generators import generate_demo_faces
+    root = str(tmp_path_factory.mktemp('mae_faces'))
+    generate_demo_faces(
+        root, num_labeled=800, num_unlabeled=2000, size=64, seed=0)
+    return root
+
+
+# The demo's claims on its own 3 seeds (README; PLCC on the test split):
+# the teacher beats the student without KD on every seed (by 0.11 / 0.29 /
+# 0.12), and so does the student distilled on unlabeled faces too (by 0.03
+# / 0.22 / 0.09). On this test's faces (seeds 0 / 1 / 2, the demo's claim
+# stages as they are), student without KD 0.333 / 0.275 / 0.211, teacher
+# 0.415 / 0.395 / 0.454 (+0.08 / +0.12 / +0.24), student + KD on unlabeled
+# 0.308 / 0.465 / 0.273 (-0.03 / +0.19 / +0.06): the KD gain is not stable
+# at this size, so only the teacher's lead is asserted, by TEACHER_MARGIN,
+# and the KD stages run one epoch. The demo's other claims (multi-scale
+# MAE >= plain MAE > scratch at equal size) did not hold on every seed
+# of the demo either; the README says so.
+TEACHER_MARGIN = 0.05
+
+
+def test_recipe_rows_wiring_and_claims(mae_faces, tmp_path):
+    """The demo recipe at test size: every row made and wired, the
+    teacher ahead of the student without KD, a second run skips, a stopped
+    stage resumes."""
+    stages = write_stage_configs(tmp_path, mae_faces, keep=CLAIM_STAGES)
     root = str(tmp_path / 'recipe')
     args = [
         RECIPE, '--work-root', root, '--cfg-options',
-        f'vars.data_root={demo_faces}', f'vars.unlabeled_root={demo_faces}',
+        f'vars.data_root={mae_faces}', f'vars.unlabeled_root={mae_faces}',
         'vars.latent_kd=True'
     ] + [f'vars.{k}={v}' for k, v in stages.items()]
     proc = run_tool(python_tool('run_recipe.py', *args), timeout=900)
@@ -147,6 +187,7 @@ def test_recipe_runs_all_stages_and_resumes(demo_faces, tmp_path):
     teacher = rows['teacher (multi-scale MAE)']
     plain = rows['student ViT, plain MAE (no KD)']
     kd = rows['student + KD (MAE-MS-KD)']
+    assert teacher['plcc'] >= plain['plcc'] + TEACHER_MARGIN, (teacher, plain)
     assert rows['student ViT from scratch']['params_m'] == plain['params_m']
     # the student is the smaller network, KD or not (same architecture)
     assert kd['params_m'] == plain['params_m'] < teacher['params_m']
