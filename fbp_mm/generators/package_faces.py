@@ -20,9 +20,10 @@ written as a colour PNG (grey faces have three equal channels), so that
 other source. ``SOURCES.md`` in the output folder lists each file with
 its origin.
 """
+import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -120,17 +121,69 @@ def load_package_faces(margin: float = 0.25
     return faces
 
 
+SETTINGS_FILE = '.collect_settings.json'
+
+
+def _settings(margin: float, extra_dir: Optional[str],
+              extra_count: int) -> Dict:
+    return dict(
+        margin=float(margin),
+        extra_dir=osp.abspath(extra_dir) if extra_dir and extra_count else
+        None,
+        extra_count=int(extra_count) if extra_dir else 0)
+
+
+def package_faces_complete(out_dir: str,
+                           margin: float = 0.25,
+                           extra_dir: Optional[str] = None,
+                           extra_count: int = 0) -> bool:
+    """Whether ``out_dir`` holds a finished collection with these settings.
+
+    The settings file is written last by :func:`collect_package_faces`, so
+    an interrupted run counts as incomplete; every file it lists must
+    still be there.
+
+    Args:
+        out_dir (str): Output folder.
+        margin, extra_dir, extra_count: As for
+            :func:`collect_package_faces`.
+
+    Returns:
+        bool: True if nothing needs to be written.
+
+    Example:
+        >>> package_faces_complete('/nonexistent/out')
+        False
+    """
+    path = osp.join(out_dir, SETTINGS_FILE)
+    if not osp.isfile(path):
+        return False
+    try:
+        with open(path) as f:
+            stored = json.load(f)
+    except (OSError, ValueError):
+        return False
+    if stored.get('settings') != _settings(margin, extra_dir, extra_count):
+        return False
+    return all(
+        osp.isfile(osp.join(out_dir, name))
+        for name in stored.get('files', []))
+
+
 def collect_package_faces(out_dir: str,
                           margin: float = 0.25,
                           extra_dir: Optional[str] = None,
-                          extra_count: int = 0) -> Dict:
+                          extra_count: int = 0,
+                          progress: Optional[Callable[[int, int],
+                                                      None]] = None) -> Dict:
     """Write the real package faces (and some other faces) to a folder.
 
     Real faces go to ``out_dir/real/``; with ``extra_dir``, the first
     ``extra_count`` images of that folder (sorted by name, e.g. the
     synthetic demo faces) are copied to ``out_dir/extra/``, so the folder
     is one source tree for :func:`make_degraded_faces`. ``SOURCES.md``
-    lists every file and its origin. Existing files are overwritten.
+    lists every file and its origin. Existing files are overwritten; the
+    settings are written last (see :func:`package_faces_complete`).
 
     Args:
         out_dir (str): Output folder.
@@ -139,6 +192,8 @@ def collect_package_faces(out_dir: str,
         extra_dir (str, optional): Folder of more face images (not
             searched recursively). Defaults to None.
         extra_count (int): How many of them to copy. Defaults to 0.
+        progress (Callable[[int, int], None], optional): Called with
+            ``(done, total)`` after each file. Defaults to None.
 
     Returns:
         dict: ``num_real``, ``num_extra`` and ``num_images``.
@@ -152,15 +207,9 @@ def collect_package_faces(out_dir: str,
         >>> info['num_real']
         102
     """
-    real_dir = osp.join(out_dir, 'real')
-    os.makedirs(real_dir, exist_ok=True)
-    lines = ['# Face sources', '',
-             'Real faces shipped by installed packages (`real/`):', '']
-    faces = load_package_faces(margin)
-    for name, img, origin in faces:
-        cv2.imwrite(osp.join(real_dir, name),
-                    cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
-        lines.append(f'- `real/{name}`: {origin}')
+    settings_path = osp.join(out_dir, SETTINGS_FILE)
+    if osp.isfile(settings_path):
+        os.remove(settings_path)
     extra: List[str] = []
     if extra_dir is not None and extra_count > 0:
         exts = ('.jpg', '.jpeg', '.png', '.bmp')
@@ -171,14 +220,35 @@ def collect_package_faces(out_dir: str,
                 f'{extra_dir} holds {len(names)} images, fewer than the '
                 f'{extra_count} asked for')
         extra = names[:extra_count]
+    real_dir = osp.join(out_dir, 'real')
+    os.makedirs(real_dir, exist_ok=True)
+    lines = ['# Face sources', '',
+             'Real faces shipped by installed packages (`real/`):', '']
+    faces = load_package_faces(margin)
+    total = len(faces) + len(extra)
+    files: List[str] = []
+    for name, img, origin in faces:
+        cv2.imwrite(osp.join(real_dir, name),
+                    cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+        lines.append(f'- `real/{name}`: {origin}')
+        files.append(f'real/{name}')
+        if progress is not None:
+            progress(len(files), total)
+    if extra:
         os.makedirs(osp.join(out_dir, 'extra'), exist_ok=True)
         for name in extra:
             with open(osp.join(extra_dir, name), 'rb') as src, \
                     open(osp.join(out_dir, 'extra', name), 'wb') as dst:
                 dst.write(src.read())
+            files.append(f'extra/{name}')
+            if progress is not None:
+                progress(len(files), total)
         lines += ['', f'Other faces (`extra/`): the first {len(extra)} '
                   f'images of `{extra_dir}` by name.']
     with open(osp.join(out_dir, 'SOURCES.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
+    with open(settings_path, 'w') as f:
+        json.dump(dict(settings=_settings(margin, extra_dir, extra_count),
+                       files=files + ['SOURCES.md']), f, indent=2)
     return dict(num_real=len(faces), num_extra=len(extra),
                 num_images=len(faces) + len(extra))

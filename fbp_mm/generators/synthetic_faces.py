@@ -28,7 +28,8 @@ from ..datasets.splits import (DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO,
 
 __all__ = [
     'SCORE_WEIGHTS', 'LEVEL_EDGES', 'face_score', 'score_to_level',
-    'sample_face_params', 'draw_face', 'generate_demo_faces',
+    'sample_face_params', 'draw_face', 'face_geometry', 'face_landmarks',
+    'face_attributes', 'ATTRIBUTES', 'generate_demo_faces',
     'demo_faces_complete'
 ]
 
@@ -61,7 +62,11 @@ SPLIT_DIR = osp.join('train_test_files',
                      'split_of_60%training and 40%testing')
 CV_DIR = osp.join('train_test_files', '5_folders_cross_validations_files')
 SETTINGS_FILE = '.demo_faces.json'
-FORMAT_VERSION = 2  # 2: levels/val.txt, held out of levels/train.txt
+# 2: levels/val.txt, held out of levels/train.txt; 3: landmarks.txt and
+# attributes.txt
+FORMAT_VERSION = 3
+#: The binary attributes of :func:`face_attributes`, in file order.
+ATTRIBUTES = ('smiling', 'big_eyes', 'wide_mouth', 'long_hair')
 
 # Light and dark BGR skin tones for Asian-like and Caucasian-like groups; a
 # face takes a random mix of the two.
@@ -304,13 +309,174 @@ def _draw_eye(img: np.ndarray, centre: Tuple[float, float], half_w: float,
     _ellipse(img, centre, (half_w, half_h), outline, angle, 180, 360, lid)
 
 
+def face_geometry(params: dict, size: int = 128) -> dict:
+    """Where :func:`draw_face` puts each facial part, in pixels.
+
+    The values are in the canonical (upright, centred) frame the face is
+    drawn in; ``matrix`` is the pose-jitter affine warp that maps that
+    frame to the image (see :func:`face_landmarks`).
+
+    Args:
+        params (dict): Parameters as returned by :func:`sample_face_params`.
+        size (int): Image size. Defaults to 128.
+
+    Returns:
+        dict: ``cx, cy, half_w, half_h`` (face ellipse); ``eyes``: two
+        ``(x, y, half_width)`` (image left first); ``brows``: two
+        ``(x, y, half_width, half_height)`` arcs; ``nose_x, nose_top,
+        nose_len, nose_w``; ``mouth_x, mouth_y, mouth_w, lip_h, tilt,
+        smile``; ``matrix`` (2 x 3).
+
+    Example:
+        >>> import numpy as np
+        >>> geo = face_geometry(sample_face_params(np.random.default_rng(1)))
+        >>> geo['eyes'][0][0] < geo['cx'] < geo['eyes'][1][0]
+        True
+    """
+    s = float(size)
+    cx, cy = 0.5 * s, 0.53 * s
+    half_h = 0.34 * s
+    half_w = half_h / params['face_aspect']
+    face_w = 2.0 * half_w
+    sign = params['asym_sign']
+    asym = float(np.clip(params['asymmetry'], 0.0, 1.0))
+    # Eyes (one moved and shrunk by the asymmetry) and the brows above.
+    eye_y = cy - 0.08 * half_h
+    eye_dx = 0.5 * params['eye_spacing'] * face_w
+    eye_hw = params['eye_size'] * face_w
+    dy = sign * asym * 0.10 * half_h
+    eyes = ((cx - eye_dx, eye_y + dy, eye_hw),
+            (cx + eye_dx, eye_y - dy, eye_hw * (1.0 - 0.35 * asym)))
+    brows = tuple((ex, ey - 0.62 * ew - 0.13 * half_h + 0.3 * ew, ew * 1.15,
+                   0.45 * ew) for ex, ey, ew in eyes)
+    # Nose: a bridge line and a base arc.
+    nose_len = params['nose_size'] * 2.0 * half_h
+    nose_top = eye_y + 0.05 * half_h
+    # Mouth: lips tilted and shifted by the asymmetry.
+    mouth_w = params['mouth_width'] * face_w
+    lip_h = 0.10 * mouth_w + 0.03 * half_h
+    matrix = cv2.getRotationMatrix2D((cx, cy), params['rotation'],
+                                     params['scale'])
+    matrix[0, 2] += params['shift_x'] * s
+    matrix[1, 2] += params['shift_y'] * s
+    return dict(
+        cx=cx, cy=cy, half_w=half_w, half_h=half_h, eyes=eyes, brows=brows,
+        nose_x=cx + sign * asym * 0.06 * half_w, nose_top=nose_top,
+        nose_len=nose_len, nose_w=0.09 * face_w + 0.25 * nose_len,
+        mouth_x=cx - sign * asym * 0.08 * half_w,
+        mouth_y=max(cy + 0.52 * half_h, nose_top + nose_len + 0.06 * half_h),
+        mouth_w=mouth_w, lip_h=lip_h, tilt=sign * asym * 14.0,
+        smile=0.5 * lip_h * (0.4 + params['smile']), matrix=matrix)
+
+
+def _arc(centre: Tuple[float, float], axes: Tuple[float, float],
+         degrees: Sequence[float], angle: float = 0.0) -> np.ndarray:
+    """Points of an ellipse at the given parameter angles, the way
+    ``cv2.ellipse`` places them (``angle`` rotates the ellipse)."""
+    t = np.deg2rad(np.asarray(degrees, dtype=np.float64))
+    a = np.deg2rad(angle)
+    x, y = axes[0] * np.cos(t), axes[1] * np.sin(t)
+    return np.stack([
+        centre[0] + x * np.cos(a) - y * np.sin(a),
+        centre[1] + x * np.sin(a) + y * np.cos(a)
+    ], axis=1)
+
+
+def face_landmarks(params: dict, size: int = 128) -> np.ndarray:
+    """The 68 landmarks of a synthetic face, as drawn by :func:`draw_face`.
+
+    The points follow the 68-point (iBUG 300-W) convention, read on the
+    image as a viewer sees it (the subject's right side is on the left):
+    0-16 jaw (the lower half of the face outline, left to right through the
+    chin at 8), 17-21 and 22-26 the brows (left to right), 27-30 the nose
+    bridge down to the tip, 31-35 the nose base (left to right), 36-41 and
+    42-47 the eyes (each from its left corner over the upper lid to the
+    right corner and back under the lower lid), 48-59 the outer lips and
+    60-67 the inner lips (from the left corner, upper then lower; the
+    mouth is closed, so the inner upper and lower points coincide on the
+    drawn lip line). Every point is mapped by the same pose warp as the
+    pixels.
+
+    Args:
+        params (dict): Parameters as returned by :func:`sample_face_params`.
+        size (int): Image size. Defaults to 128.
+
+    Returns:
+        np.ndarray: ``(68, 2)`` float32 ``(x, y)`` pixel positions.
+
+    Example:
+        >>> import numpy as np
+        >>> pts = face_landmarks(sample_face_params(np.random.default_rng(1)))
+        >>> pts.shape, bool(pts[36:42, 1].mean() < pts[48:60, 1].mean())
+        ((68, 2), True)
+    """
+    geo = face_geometry(params, size)
+    cx, cy, half_w, half_h = geo['cx'], geo['cy'], geo['half_w'], geo[
+        'half_h']
+    parts = [_arc((cx, cy), (half_w, half_h), np.linspace(180, 0, 17))]
+    for bx, by, bw, bh in geo['brows']:
+        parts.append(_arc((bx, by), (bw, bh), np.linspace(200, 340, 5)))
+    nose_x, nose_top, nose_len, nose_w = (geo['nose_x'], geo['nose_top'],
+                                          geo['nose_len'], geo['nose_w'])
+    bridge = np.linspace(0.0, 1.0, 4)[:, None]
+    parts.append((1 - bridge) * [nose_x - 0.1 * nose_w, nose_top] +
+                 bridge * [nose_x - 0.25 * nose_w, nose_top + nose_len])
+    parts.append(
+        _arc((nose_x, nose_top + nose_len), (0.5 * nose_w, 0.22 * nose_w),
+             np.linspace(170, 10, 5)))
+    for ex, ey, ew in geo['eyes']:
+        parts.append(
+            _arc((ex, ey), (ew, 0.62 * ew), (180, 240, 300, 0, 60, 120)))
+    mouth = (geo['mouth_x'], geo['mouth_y'])
+    half_mouth, tilt, smile = 0.5 * geo['mouth_w'], geo['tilt'], geo['smile']
+    parts.append(
+        _arc(mouth, (half_mouth, geo['lip_h']),
+             (180, 210, 240, 270, 300, 330, 0, 30, 60, 90, 120, 150), tilt))
+    # The lip line is drawn as the lower arc of an ellipse centred above
+    # the mouth centre (see draw_face).
+    parts.append(
+        _arc((mouth[0], mouth[1] - smile), (half_mouth, smile),
+             (165, 135, 90, 45, 15, 45, 90, 135), tilt))
+    points = np.concatenate(parts)
+    warped = points @ geo['matrix'][:, :2].T + geo['matrix'][:, 2]
+    return warped.astype(np.float32)
+
+
+def face_attributes(params: dict) -> Dict[str, int]:
+    """Binary attributes of a synthetic face, read off its parameters.
+
+    ``smiling``: the smile parameter is above 0.5 (a deeper lip line);
+    ``big_eyes``: the eye size is above the middle of its range;
+    ``wide_mouth``: the mouth width is above the middle of its range;
+    ``long_hair``: drawn with long hair.
+
+    Args:
+        params (dict): Parameters as returned by :func:`sample_face_params`.
+
+    Returns:
+        dict: ``{name: 0 or 1}`` for each name of :data:`ATTRIBUTES`.
+
+    Example:
+        >>> import numpy as np
+        >>> sorted(face_attributes(sample_face_params(
+        ...     np.random.default_rng(1))))
+        ['big_eyes', 'long_hair', 'smiling', 'wide_mouth']
+    """
+    return dict(
+        smiling=int(params['smile'] > 0.5),
+        big_eyes=int(params['eye_size'] > sum(EYE_SIZE_RANGE) / 2),
+        wide_mouth=int(params['mouth_width'] > sum(MOUTH_WIDTH_RANGE) / 2),
+        long_hair=int(bool(params['long_hair'])))
+
+
 def draw_face(params: dict, size: int = 128) -> np.ndarray:
     """Render one synthetic face.
 
-    The face is drawn in a canonical frame (centred, upright) and then moved
-    by the pose jitter (shift, rotation, scale) with one affine warp; sensor
-    noise is added last. The drawing is a pure function of ``params`` and
-    ``size`` (the texture noise comes from ``params['noise_seed']``).
+    The face is drawn in a canonical frame (centred, upright; see
+    :func:`face_geometry`) and then moved by the pose jitter (shift,
+    rotation, scale) with one affine warp; sensor noise is added last. The
+    drawing is a pure function of ``params`` and ``size`` (the texture
+    noise comes from ``params['noise_seed']``).
 
     Args:
         params (dict): Parameters as returned by :func:`sample_face_params`.
@@ -328,6 +494,7 @@ def draw_face(params: dict, size: int = 128) -> np.ndarray:
     size = int(size)
     rng = np.random.default_rng(params['noise_seed'])
     s = float(size)
+    geo = face_geometry(params, size)
 
     # Background: vertical gradient between two colours.
     ramp = np.linspace(0.0, 1.0, size, dtype=np.float32)[:, None, None]
@@ -336,15 +503,10 @@ def draw_face(params: dict, size: int = 128) -> np.ndarray:
     img = np.ascontiguousarray(
         np.broadcast_to(top + ramp * (bottom - top), (size, size, 3)))
 
-    # Face geometry in the canonical frame.
-    cx, cy = 0.5 * s, 0.53 * s
-    half_h = 0.34 * s
-    half_w = half_h / params['face_aspect']
-    face_w = 2.0 * half_w
+    cx, cy, half_w, half_h = geo['cx'], geo['cy'], geo['half_w'], geo[
+        'half_h']
     skin = _colour(params, 'skin')
     hair = _colour(params, 'hair')
-    sign = params['asym_sign']
-    asym = float(np.clip(params['asymmetry'], 0.0, 1.0))
 
     # Neck and back hair lie behind the face.
     neck_w = 0.55 * half_w
@@ -378,25 +540,16 @@ def draw_face(params: dict, size: int = 128) -> np.ndarray:
                (2.0 + 6.0 * params['skin_roughness']) * pores) * mask
     img += texture[..., None]
 
-    # Eyes (one moved and shrunk by the asymmetry).
-    eye_y = cy - 0.08 * half_h
-    eye_dx = 0.5 * params['eye_spacing'] * face_w
-    eye_hw = params['eye_size'] * face_w
-    dy = sign * asym * 0.10 * half_h
-    eyes = ((cx - eye_dx, eye_y + dy, eye_hw),
-            (cx + eye_dx, eye_y - dy, eye_hw * (1.0 - 0.35 * asym)))
+    # Eyes and brows.
     brow = max(int(round(params['brow_thickness'] * s / 64.0)), 1)
-    for ex, ey, ew in eyes:
+    for (ex, ey, ew), (bx, by, bw, bh) in zip(geo['eyes'], geo['brows']):
         _draw_eye(img, (ex, ey), ew, params, 0.0)
-        by = ey - 0.62 * ew - 0.13 * half_h
-        _ellipse(img, (ex, by + 0.3 * ew), (ew * 1.15, 0.45 * ew),
-                 _colour(params, 'hair', 0.9), 0, 200, 340, brow)
+        _ellipse(img, (bx, by), (bw, bh), _colour(params, 'hair', 0.9), 0,
+                 200, 340, brow)
 
     # Nose: a bridge line and a base arc.
-    nose_len = params['nose_size'] * 2.0 * half_h
-    nose_x = cx + sign * asym * 0.06 * half_w
-    nose_top = eye_y + 0.05 * half_h
-    nose_w = 0.09 * face_w + 0.25 * nose_len
+    nose_x, nose_top = geo['nose_x'], geo['nose_top']
+    nose_len, nose_w = geo['nose_len'], geo['nose_w']
     shade = _colour(params, 'skin', 0.62)
     line = max(int(round(s / 90.0)), 1)
     _polyline(img, [(nose_x - 0.1 * nose_w, nose_top),
@@ -406,15 +559,11 @@ def draw_face(params: dict, size: int = 128) -> np.ndarray:
                                                   0.22 * nose_w), shade, 0,
              10, 170, line)
 
-    # Mouth: filled lips, tilted and shifted by the asymmetry.
-    mouth_w = params['mouth_width'] * face_w
-    mouth_y = max(cy + 0.52 * half_h, nose_top + nose_len + 0.06 * half_h)
-    mouth_x = cx - sign * asym * 0.08 * half_w
-    tilt = sign * asym * 14.0
-    lip_h = 0.10 * mouth_w + 0.03 * half_h
+    # Mouth: filled lips and the smile line.
+    mouth_x, mouth_y, mouth_w = geo['mouth_x'], geo['mouth_y'], geo['mouth_w']
+    lip_h, tilt, smile = geo['lip_h'], geo['tilt'], geo['smile']
     lips = _colour(params, 'lips')
     _ellipse(img, (mouth_x, mouth_y), (0.5 * mouth_w, lip_h), lips, tilt)
-    smile = 0.5 * lip_h * (0.4 + params['smile'])
     _ellipse(img, (mouth_x, mouth_y - smile), (0.5 * mouth_w, smile),
              _colour(params, 'lips', 0.55), tilt, 15, 165, line)
 
@@ -423,12 +572,8 @@ def draw_face(params: dict, size: int = 128) -> np.ndarray:
              hair, 0, 180, 360)
 
     # Pose jitter: one affine warp about the face centre.
-    matrix = cv2.getRotationMatrix2D((cx, cy), params['rotation'],
-                                     params['scale'])
-    matrix[0, 2] += params['shift_x'] * s
-    matrix[1, 2] += params['shift_y'] * s
     img = cv2.warpAffine(
-        img, matrix, (size, size),
+        img, geo['matrix'], (size, size),
         flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE)
 
@@ -506,6 +651,14 @@ sensor noise and the AF/AM/CF/CM group do not change the score.
   training list (10%, seed 0) and `train.txt` is the rest of it. Select
   checkpoints on val, never on test.
 - `unlabeled/*.jpg`, `unlabeled.txt`: an extra pool without labels.
+- `landmarks.txt`: `<image> x0 y0 ... x67 y67` for every image (labeled and
+  unlabeled): where the generator drew the jaw, brows, nose, eyes and lips,
+  in the 68-point (iBUG 300-W) order, in pixels of the written image.
+- `attributes.txt`: binary attributes of every image in CelebA's
+  `list_attr_celeba.txt` layout (the count, the names, then `<image>` and
+  1 / -1 per attribute): smiling (smile parameter above 0.5), big_eyes and
+  wide_mouth (eye size, mouth width above the middle of their ranges),
+  long_hair.
 
 ## What it can and cannot show
 It can show that training, evaluation and tools run end to end, that a model
@@ -585,6 +738,11 @@ def generate_demo_faces(
         All_Ratings.csv                 name, score, parameters, clean score
         levels/{train,val,test}.txt     "Images/<name>.jpg <level 0..4>"
         unlabeled/U<i>.jpg, unlabeled.txt
+        landmarks.txt                   "<image> x0 y0 ... x67 y67" for every
+                                        image (see face_landmarks)
+        attributes.txt                  CelebA's list_attr layout: count,
+                                        names, "<image> 1/-1 ..." for every
+                                        image (see face_attributes)
         README.md, .demo_faces.json     description and settings (last)
 
     Names cycle through the groups ``AF, AM, CF, CM`` with a running number
@@ -643,11 +801,22 @@ def generate_demo_faces(
     total = num_labeled + num_unlabeled
     names = _labeled_names(num_labeled)
     all_params = []
+    landmark_lines: List[str] = []
+    attribute_lines: List[str] = []
+
+    def describe(rel: str, params: dict) -> None:
+        points = face_landmarks(params, size).reshape(-1)
+        landmark_lines.append(rel + ''.join(f' {v:.2f}' for v in points))
+        attrs = face_attributes(params)
+        attribute_lines.append(rel + ''.join(
+            f' {1 if attrs[a] else -1:2d}' for a in ATTRIBUTES))
+
     for i, name in enumerate(names):
         rng = np.random.default_rng([seed, 0, i])
         params = sample_face_params(rng, name[:2])
         all_params.append(params)
         _write_jpeg(osp.join(img_dir, f'{name}.jpg'), draw_face(params, size))
+        describe(f'Images/{name}.jpg', params)
         if progress is not None:
             progress(i + 1, total)
 
@@ -718,9 +887,13 @@ def generate_demo_faces(
         rng = np.random.default_rng([seed, 1, i])
         params = sample_face_params(rng)
         _write_jpeg(osp.join(unl_dir, f'{name}.jpg'), draw_face(params, size))
+        describe(f'unlabeled/{name}.jpg', params)
         if progress is not None:
             progress(num_labeled + i + 1, total)
     write('unlabeled.txt', [f'unlabeled/{n}.jpg' for n in unl_names])
+    write('landmarks.txt', landmark_lines)
+    write('attributes.txt', [str(len(attribute_lines)), ' '.join(ATTRIBUTES)]
+          + attribute_lines)
 
     with open(osp.join(out_dir, 'README.md'), 'w', encoding='utf-8') as f:
         f.write(_readme(settings))

@@ -10,7 +10,8 @@ import pytest
 
 from fbp_mm.generators import find_source_images
 from fbp_mm.generators.package_faces import (collect_package_faces,
-                                             load_package_faces)
+                                             load_package_faces,
+                                             package_faces_complete)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLI = osp.join(REPO_ROOT, 'tools', 'dataset_converters',
@@ -49,6 +50,11 @@ def test_collect_writes_a_source_tree_with_its_origins(tmp_path):
     out = str(tmp_path / 'src')
     info = collect_package_faces(out, extra_dir=str(extra), extra_count=3)
     assert info == dict(num_real=102, num_extra=3, num_images=105)
+    assert package_faces_complete(out, extra_dir=str(extra), extra_count=3)
+    assert not package_faces_complete(out, extra_dir=str(extra),
+                                      extra_count=4)
+    assert not package_faces_complete(out, margin=0.3,
+                                      extra_dir=str(extra), extra_count=3)
     found = find_source_images(out)
     assert len(found) == 105
     assert found[:3] == ['extra/f0.jpg', 'extra/f1.jpg', 'extra/f2.jpg']
@@ -70,10 +76,25 @@ def test_collect_command_line(tmp_path):
     out = str(tmp_path / 'src')
     proc = subprocess.run([sys.executable, CLI, out], capture_output=True,
                           text=True, check=True)
-    assert f'Wrote 102 faces to {out}' in proc.stdout
+    assert '[102/102] 100% images' in proc.stdout
+    assert 'Done in ' in proc.stdout and f's: {out}' in proc.stdout
     assert proc.stdout.strip().endswith(
         '{"num_real": 102, "num_extra": 0, "num_images": 102}')
     assert len(os.listdir(osp.join(out, 'real'))) == 102
+    # a complete folder is left alone; --force or new settings rewrite it
+    again = subprocess.run([sys.executable, CLI, out], capture_output=True,
+                           text=True, check=True)
+    assert again.stdout.strip() == (
+        f'{out} already holds a complete face collection with the same '
+        'settings; nothing to do (use --force to regenerate).')
+    os.remove(osp.join(out, 'real', 'lfw_007.png'))
+    redo = subprocess.run([sys.executable, CLI, out], capture_output=True,
+                          text=True, check=True)
+    assert 'Done in ' in redo.stdout
+    assert osp.isfile(osp.join(out, 'real', 'lfw_007.png'))
+    forced = subprocess.run([sys.executable, CLI, out, '--force'],
+                            capture_output=True, text=True, check=True)
+    assert 'Done in ' in forced.stdout
     bad = subprocess.run(
         [sys.executable, CLI, out, '--extra-dir', str(tmp_path),
          '--extra-count', '1'], capture_output=True, text=True)

@@ -12,15 +12,16 @@ Example:
         --extra-dir data/demo_faces/Images --extra-count 200
 """
 import argparse
-import json
-import sys
 import os.path as osp
+import sys
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from fbp_mm.generators.package_faces import collect_package_faces  # noqa
+from fbp_mm.generators.cli import add_force_flag, run_generator  # noqa: E402
+from fbp_mm.generators.package_faces import (  # noqa: E402
+    collect_package_faces, package_faces_complete)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -50,6 +51,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=int,
         default=0,
         help='how many of them (the first by name; default: 0)')
+    add_force_flag(parser)
     return parser.parse_args(argv)
 
 
@@ -63,16 +65,20 @@ def main(argv=None) -> int:
         int: Exit status.
     """
     args = parse_args(argv)
+    settings = dict(margin=args.margin, extra_dir=args.extra_dir,
+                    extra_count=args.extra_count)
     try:
-        info = collect_package_faces(args.out_dir, args.margin,
-                                     args.extra_dir, args.extra_count)
+        return run_generator(
+            args.out_dir,
+            'face collection with the same settings',
+            lambda: package_faces_complete(args.out_dir, **settings),
+            lambda progress: collect_package_faces(
+                args.out_dir, progress=progress, **settings),
+            summary_keys=('num_real', 'num_extra', 'num_images'),
+            force=args.force)
     except (FileNotFoundError, RuntimeError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 1
-    print(f'Wrote {info["num_images"]} faces to {args.out_dir} (see '
-          f'{osp.join(args.out_dir, "SOURCES.md")})')
-    print(json.dumps(info))
-    return 0
 
 
 if __name__ == '__main__':
