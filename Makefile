@@ -7,7 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.fbp_mm-installed
 REQS := requirements/torch.txt requirements/mmcv.txt requirements/runtime.txt \
-	requirements/tests.txt requirements/constraints.txt setup.py
+	requirements/face.txt requirements/tests.txt requirements/constraints.txt \
+	setup.py
 DEMO_DATA := data/demo_faces
 DEMO_WORK := work_dirs/fbp_demo
 FIQA_SRC := data/fiqa_src
@@ -23,7 +24,8 @@ $(STAMP): $(REQS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c requirements/constraints.txt \
 		-r requirements/torch.txt -r requirements/mmcv.txt \
-		-r requirements/runtime.txt -r requirements/tests.txt
+		-r requirements/runtime.txt -r requirements/face.txt \
+		-r requirements/tests.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

@@ -70,6 +70,7 @@ setup(
     install_requires=read_requirements('requirements/runtime.txt'),
     extras_require={
         'tests': read_requirements('requirements/tests.txt'),
+        'face': read_requirements('requirements/face.txt'),
         'det': read_requirements('requirements/det.txt'),
     },
 )

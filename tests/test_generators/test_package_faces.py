@@ -1,4 +1,5 @@
 # Copyright (c) fbp_mm contributors. All rights reserved.
+import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -72,7 +73,7 @@ def test_collect_writes_a_source_tree_with_its_origins(tmp_path):
                               extra_count=6)
 
 
-def test_collect_command_line(tmp_path):
+def test_collect_command_line(tmp_path, capsys):
     out = str(tmp_path / 'src')
     proc = subprocess.run([sys.executable, CLI, out], capture_output=True,
                           text=True, check=True)
@@ -81,20 +82,21 @@ def test_collect_command_line(tmp_path):
     assert proc.stdout.strip().endswith(
         '{"num_real": 102, "num_extra": 0, "num_images": 102}')
     assert len(os.listdir(osp.join(out, 'real'))) == 102
-    # a complete folder is left alone; --force or new settings rewrite it
-    again = subprocess.run([sys.executable, CLI, out], capture_output=True,
-                           text=True, check=True)
-    assert again.stdout.strip() == (
+    # a complete folder is left alone; a missing file or --force rewrites
+    # it (in this process, to save the interpreter start-ups)
+    spec = importlib.util.spec_from_file_location('collect_cli', CLI)
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    assert cli.main([out]) == 0
+    assert capsys.readouterr().out.strip() == (
         f'{out} already holds a complete face collection with the same '
         'settings; nothing to do (use --force to regenerate).')
     os.remove(osp.join(out, 'real', 'lfw_007.png'))
-    redo = subprocess.run([sys.executable, CLI, out], capture_output=True,
-                          text=True, check=True)
-    assert 'Done in ' in redo.stdout
+    assert cli.main([out]) == 0
+    assert 'Done in ' in capsys.readouterr().out
     assert osp.isfile(osp.join(out, 'real', 'lfw_007.png'))
-    forced = subprocess.run([sys.executable, CLI, out, '--force'],
-                            capture_output=True, text=True, check=True)
-    assert 'Done in ' in forced.stdout
+    assert cli.main([out, '--force']) == 0
+    assert 'Done in ' in capsys.readouterr().out
     bad = subprocess.run(
         [sys.executable, CLI, out, '--extra-dir', str(tmp_path),
          '--extra-count', '1'], capture_output=True, text=True)

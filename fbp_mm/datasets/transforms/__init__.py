@@ -1,5 +1,9 @@
 # Copyright (c) fbp_mm contributors. All rights reserved.
 """Data pipeline transforms (registered in MMPretrain's ``TRANSFORMS``)."""
 from .degradation import RandomFaceDegradation
+from .face import AlignFace, DetectFace, FaceLandmarks, RandomFaceFlip
 
-__all__ = ['RandomFaceDegradation']
+__all__ = [
+    'RandomFaceDegradation', 'DetectFace', 'FaceLandmarks', 'AlignFace',
+    'RandomFaceFlip'
+]

@@ -1,0 +1,28 @@
+# Copyright (c) fbp_mm contributors. All rights reserved.
+"""The face toolkit: detection, landmarks and alignment.
+
+- :mod:`.detectors`: :class:`FaceDetection` and the detectors
+  (``HaarFace``, ``DlibHogFace``, ``DlibCnnFace``), built by config from
+  :data:`FACE_DETECTORS`;
+- :mod:`.landmarks`: dlib's 68- and 5-point predictors, the 68-point
+  left/right pairs and flip, the five alignment points;
+- :mod:`.align`: similarity alignment to a template at a size and margin.
+
+Example:
+    >>> from fbp_mm.faces import build_face_detector
+    >>> detector = build_face_detector(dict(type='HaarFace', min_size=40))
+"""
+from .align import TEMPLATE_5, align_face, face_template, similarity_transform
+from .detectors import (FACE_DETECTORS, BaseFaceDetector, DlibCnnFaceDetector,
+                        DlibHogFaceDetector, FaceDetection, HaarFaceDetector,
+                        build_face_detector)
+from .landmarks import (FLIP_PAIRS_68, DlibLandmarkPredictor,
+                        five_point_subset, flip_landmarks)
+
+__all__ = [
+    'TEMPLATE_5', 'align_face', 'face_template', 'similarity_transform',
+    'FACE_DETECTORS', 'BaseFaceDetector', 'DlibCnnFaceDetector',
+    'DlibHogFaceDetector', 'FaceDetection', 'HaarFaceDetector',
+    'build_face_detector', 'FLIP_PAIRS_68', 'DlibLandmarkPredictor',
+    'five_point_subset', 'flip_landmarks'
+]
