@@ -6,13 +6,16 @@
   :data:`FACE_DETECTORS`;
 - :mod:`.landmarks`: dlib's 68- and 5-point predictors, the 68-point
   left/right pairs and flip, the five alignment points;
-- :mod:`.align`: similarity alignment to a template at a size and margin.
+- :mod:`.align`: similarity alignment to a template at a size and margin;
+- :mod:`.curation`: keep the images of a pool that show a face
+  (``tools/curate_faces.py``).
 
 Example:
     >>> from fbp_mm.faces import build_face_detector
     >>> detector = build_face_detector(dict(type='HaarFace', min_size=40))
 """
 from .align import TEMPLATE_5, align_face, face_template, similarity_transform
+from .curation import curate_faces, find_images
 from .detectors import (FACE_DETECTORS, BaseFaceDetector, DlibCnnFaceDetector,
                         DlibHogFaceDetector, FaceDetection, HaarFaceDetector,
                         build_face_detector)
@@ -24,5 +27,5 @@ __all__ = [
     'FACE_DETECTORS', 'BaseFaceDetector', 'DlibCnnFaceDetector',
     'DlibHogFaceDetector', 'FaceDetection', 'HaarFaceDetector',
     'build_face_detector', 'FLIP_PAIRS_68', 'DlibLandmarkPredictor',
-    'five_point_subset', 'flip_landmarks'
+    'five_point_subset', 'flip_landmarks', 'curate_faces', 'find_images'
 ]

@@ -1,0 +1,110 @@
+"""tools/curate_faces.py on planted faces, non-faces and a corrupt file."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import pytest
+
+from fbp_mm.datasets import UnlabeledFaceDataset
+from fbp_mm.faces import curate_faces
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CLI = osp.join(REPO_ROOT, 'tools', 'curate_faces.py')
+
+
+@pytest.fixture
+def pool(tmp_path, photos):
+    """Grace Hopper twice (a 216 px face), the astronaut twice (88 px),
+    two photos without a face, a corrupt JPEG and a text file."""
+    from skimage import data
+    root = tmp_path / 'pool'
+    (root / 'people').mkdir(parents=True)
+    cv2.imwrite(str(root / 'people' / 'hopper.jpg'), photos['grace_hopper'])
+    cv2.imwrite(str(root / 'people' / 'hopper_flipped.png'),
+                cv2.flip(photos['grace_hopper'], 1))
+    cv2.imwrite(str(root / 'astronaut.png'), photos['astronaut'])
+    cv2.imwrite(str(root / 'astronaut_flipped.png'),
+                cv2.flip(photos['astronaut'], 1))
+    cv2.imwrite(str(root / 'coffee.jpg'), data.coffee()[..., ::-1])
+    cv2.imwrite(str(root / 'chelsea.png'), data.chelsea()[..., ::-1])
+    (root / 'broken.jpg').write_bytes(b'\xff\xd8 this is no jpeg')
+    (root / 'notes.txt').write_text('not an image')
+    return str(root)
+
+
+EXPECTED = {'kept': 2, 'no_face': 2, 'too_small': 2, 'low_score': 0,
+            'unreadable': 1}
+
+
+def test_command_line_keeps_the_faces_and_reports_the_rest(pool, tmp_path):
+    out = str(tmp_path / 'curated')
+    proc = subprocess.run(
+        [sys.executable, CLI, pool, out, '--min-size', '100', '--size', '96',
+         '--workers', '2'], capture_output=True, text=True, check=True)
+    assert '[7/7] 100% images' in proc.stdout
+    assert ('7 images: kept 2, no_face 2, too_small 2, low_score 0, '
+            'unreadable 1') in proc.stdout
+    assert f'unreadable, skipped: {osp.join(pool, "broken.jpg")}' \
+        in proc.stdout
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == EXPECTED
+    with open(osp.join(out, 'faces.txt')) as f:
+        crops = f.read().split()
+    assert len(crops) == 2
+    assert [osp.basename(c).split('_')[0] for c in crops] == ['hopper'] * 2
+    for rel in crops:
+        img = cv2.imread(osp.join(out, rel))
+        assert img.shape == (96, 96, 3)
+    # the crops are faces again, and the list feeds the unlabeled dataset
+    from fbp_mm.faces import build_face_detector
+    detector = build_face_detector(dict(type='DlibHogFace', min_score=-0.5))
+    assert all(
+        detector.detect(cv2.resize(cv2.imread(osp.join(out, c)), (192, 192)))
+        for c in crops)
+    dataset = UnlabeledFaceDataset(data_root=out, ann_file='faces.txt',
+                                   pipeline=[])
+    assert len(dataset) == 2
+    with open(osp.join(out, 'curation.jsonl')) as f:
+        records = [json.loads(line) for line in f]
+    small = [r for r in records if r['outcome'] == 'too_small']
+    assert {osp.basename(r['image']) for r in small} == {
+        'astronaut.png', 'astronaut_flipped.png'}
+    assert all(80 < r['box'][2] - r['box'][0] < 100 for r in small)
+
+
+def test_a_killed_run_resumes_without_duplicates(pool, tmp_path):
+    out = str(tmp_path / 'curated')
+    settings = dict(min_size=100, size=64, align=False)
+    first = curate_faces(pool, out, **settings)
+    assert first['counts'] == EXPECTED and first['resumed'] == 0
+    journal = osp.join(out, 'curation.jsonl')
+    with open(journal) as f:
+        lines = f.readlines()
+    # "killed" after four records, the fifth half written; a crop of an
+    # unrecorded image may already be on disk
+    with open(journal, 'w') as f:
+        f.writelines(lines[:4])
+        f.write(lines[4][:20])
+    again = curate_faces(pool, out, **settings)
+    assert again['resumed'] == 4
+    assert again['counts'] == EXPECTED
+    with open(osp.join(out, 'faces.txt')) as f:
+        crops = f.read().split()
+    assert len(crops) == len(set(crops)) == 2
+    assert len(os.listdir(osp.join(out, 'crops'))) == 2
+    # another threshold in the same folder is refused, not mixed in
+    with pytest.raises(ValueError, match=r'curated with other settings '
+                       r'\(min_size: \[100\] there, \[40\] now\)'):
+        curate_faces(pool, out, min_size=40, size=64, align=False)
+
+
+def test_list_source_and_missing_source(pool, tmp_path):
+    listing = tmp_path / 'list.txt'
+    listing.write_text('pool/people/hopper.jpg\n# a comment\n\n'
+                       'pool/coffee.jpg\n')
+    report = curate_faces(str(listing), str(tmp_path / 'out'), align=False)
+    assert report['counts']['kept'] == 1 and report['num_images'] == 2
+    with pytest.raises(FileNotFoundError, match='No folder or list file at'):
+        curate_faces(str(tmp_path / 'nothing'), str(tmp_path / 'out2'))

@@ -1,0 +1,99 @@
+"""Keep the images of a pool that show a face, as aligned crops.
+
+Scans a folder tree (or a list file), detects faces, keeps the images whose
+best face is large and confident enough, writes aligned crops to
+``OUT/crops/`` and lists them in ``OUT/faces.txt`` (for
+``UnlabeledFaceDataset(data_root=OUT, ann_file='faces.txt')``), with
+kept / dropped counts by reason. A killed run resumes where it stopped.
+See :mod:`fbp_mm.faces.curation`.
+
+Example:
+    python tools/curate_faces.py data/raw_photos data/curated_faces \\
+        --detector DlibHogFace --min-size 60 --workers 2
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from fbp_mm.faces.curation import OUTCOMES, curate_faces  # noqa: E402
+from fbp_mm.generators.cli import ProgressPrinter  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Parse the command line.
+
+    Args:
+        argv (list[str], optional): Arguments; ``sys.argv[1:]`` if None.
+
+    Returns:
+        argparse.Namespace: The parsed options.
+    """
+    parser = argparse.ArgumentParser(
+        description='Keep the images that show a face, as aligned crops '
+        'and a list file.')
+    parser.add_argument('source', help='image folder (searched '
+                        'recursively) or a list file of image paths')
+    parser.add_argument('out_dir', help='output folder')
+    parser.add_argument(
+        '--detector',
+        default='DlibHogFace',
+        choices=['HaarFace', 'DlibHogFace', 'DlibCnnFace'],
+        help='face detector (default: DlibHogFace)')
+    parser.add_argument(
+        '--min-size', type=int, default=40,
+        help='smallest face kept, shorter box side in pixels (default: 40)')
+    parser.add_argument(
+        '--min-score', type=float, default=0.0,
+        help="lowest detector score kept, in the detector's scale "
+        '(default: 0)')
+    parser.add_argument(
+        '--size', type=int, default=112,
+        help='side of the written crops (default: 112)')
+    parser.add_argument(
+        '--margin', type=float, default=0.2,
+        help='context around the aligned face (default: 0.2)')
+    parser.add_argument(
+        '--no-align', action='store_true',
+        help='crop the detected box instead of aligning on landmarks')
+    parser.add_argument(
+        '--workers', type=int, default=0,
+        help='worker processes (default: 0, this process)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Run the curation.
+
+    Args:
+        argv (list[str], optional): Arguments; ``sys.argv[1:]`` if None.
+
+    Returns:
+        int: Exit status.
+    """
+    args = parse_args(argv)
+    try:
+        report = curate_faces(
+            args.source, args.out_dir, detector=dict(type=args.detector),
+            min_size=args.min_size, min_score=args.min_score,
+            size=args.size, margin=args.margin, align=not args.no_align,
+            workers=args.workers, progress=ProgressPrinter())
+    except (FileNotFoundError, ValueError) as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 1
+    counts = report['counts']
+    if report['resumed']:
+        print(f'{report["resumed"]} images were done by an earlier run.')
+    print(f'{report["num_images"]} images: ' + ', '.join(
+        f'{k} {counts[k]}' for k in OUTCOMES))
+    for path in report['unreadable']:
+        print(f'unreadable, skipped: {path}')
+    print(f'List of the kept faces: {report["list_file"]}')
+    print(json.dumps(counts))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
