@@ -15,7 +15,7 @@ Example:
     >>> detector = build_face_detector(dict(type='HaarFace', min_size=40))
 """
 from .align import TEMPLATE_5, align_face, face_template, similarity_transform
-from .curation import curate_faces, find_images
+from .curation import curate_faces, find_images, write_landmarks
 from .detectors import (FACE_DETECTORS, BaseFaceDetector, DlibCnnFaceDetector,
                         DlibHogFaceDetector, FaceDetection, HaarFaceDetector,
                         build_face_detector)
@@ -27,5 +27,6 @@ __all__ = [
     'FACE_DETECTORS', 'BaseFaceDetector', 'DlibCnnFaceDetector',
     'DlibHogFaceDetector', 'FaceDetection', 'HaarFaceDetector',
     'build_face_detector', 'FLIP_PAIRS_68', 'DlibLandmarkPredictor',
-    'five_point_subset', 'flip_landmarks', 'curate_faces', 'find_images'
+    'five_point_subset', 'flip_landmarks', 'curate_faces', 'find_images',
+    'write_landmarks'
 ]

@@ -35,7 +35,7 @@ from .align import align_face
 from .detectors import build_face_detector
 from .landmarks import DlibLandmarkPredictor
 
-__all__ = ['OUTCOMES', 'find_images', 'curate_faces']
+__all__ = ['OUTCOMES', 'find_images', 'curate_faces', 'write_landmarks']
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 #: Per-image outcomes, in report order.
@@ -108,6 +108,11 @@ class _Worker:
         if best.size < cfg['min_size']:
             record['outcome'] = 'too_small'
             return record
+        if not cfg.get('crops', True):  # landmarks only
+            points = self.predictor.predict(img, best)
+            record.update(outcome='kept',
+                          landmarks=np.round(points, 2).tolist())
+            return record
         # named after the input path, so that a grown source tree never
         # renames an earlier crop
         digest = hashlib.sha1(path.encode()).hexdigest()[:10]
@@ -174,6 +179,46 @@ def _check_settings(out_dir: str, settings: dict) -> None:
         json.dump(settings, f, indent=2)
 
 
+def _source_paths(source: Union[str, Sequence[str]]) -> List[str]:
+    return (find_images(source) if isinstance(source, str) else
+            [osp.abspath(p) for p in source])
+
+
+def _run_journal(paths: List[str], out_dir: str, cfg: dict, workers: int,
+                 progress: Optional[Callable[[int, int], None]]):
+    """Process the images the journal has no outcome for yet.
+
+    Returns:
+        tuple: ``(records by path, how many were done before, settings)``.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    settings = {k: v for k, v in cfg.items() if k != 'out_dir'}
+    _check_settings(out_dir, settings)
+    journal = osp.join(out_dir, JOURNAL)
+    done = _read_journal(journal)
+    todo = [p for p in paths if p not in done]
+    resumed = len(paths) - len(todo)
+    with open(journal, 'a') as log:
+        if workers > 0 and todo:
+            pool = get_context('spawn').Pool(
+                workers, initializer=_init_worker, initargs=(cfg, ))
+            results = pool.imap(_run_one, todo, chunksize=4)
+        else:
+            pool, worker = None, _Worker(cfg)
+            results = map(worker, todo)
+        try:
+            for k, record in enumerate(results, 1):
+                log.write(json.dumps(record) + '\n')
+                log.flush()
+                done[record['image']] = record
+                if progress is not None:
+                    progress(resumed + k, len(paths))
+        finally:
+            if pool is not None:
+                pool.terminate()
+    return done, resumed, settings
+
+
 def curate_faces(source: Union[str, Sequence[str]],
                  out_dir: str,
                  detector: Optional[dict] = None,
@@ -211,38 +256,15 @@ def curate_faces(source: Union[str, Sequence[str]],
         dict: ``counts`` per outcome, ``num_images``, ``resumed`` (images
         already done by an earlier run) and the output paths.
     """
-    paths = (find_images(source) if isinstance(source, str) else
-             [osp.abspath(p) for p in source])
-    os.makedirs(osp.join(out_dir, 'crops'), exist_ok=True)
+    paths = _source_paths(source)
     cfg = dict(
         detector=dict(detector or dict(type='DlibHogFace')),
         min_size=int(min_size), min_score=float(min_score), size=int(size),
         margin=float(margin), align=bool(align),
         out_dir=osp.abspath(out_dir))
-    settings = {k: v for k, v in cfg.items() if k != 'out_dir'}
-    _check_settings(out_dir, settings)
-    journal = osp.join(out_dir, JOURNAL)
-    done = _read_journal(journal)
-    todo = [p for p in paths if p not in done]
-    resumed = len(paths) - len(todo)
-    with open(journal, 'a') as log:
-        if workers > 0 and todo:
-            pool = get_context('spawn').Pool(
-                workers, initializer=_init_worker, initargs=(cfg, ))
-            results = pool.imap(_run_one, todo, chunksize=4)
-        else:
-            pool, worker = None, _Worker(cfg)
-            results = map(worker, todo)
-        try:
-            for k, record in enumerate(results, 1):
-                log.write(json.dumps(record) + '\n')
-                log.flush()
-                done[record['image']] = record
-                if progress is not None:
-                    progress(resumed + k, len(paths))
-        finally:
-            if pool is not None:
-                pool.terminate()
+    os.makedirs(osp.join(out_dir, 'crops'), exist_ok=True)
+    done, resumed, settings = _run_journal(paths, out_dir, cfg, workers,
+                                           progress)
     records = [done[p] for p in paths]
     counts = Counter(r['outcome'] for r in records)
     with open(osp.join(out_dir, LIST_FILE), 'w') as f:
@@ -255,8 +277,71 @@ def curate_faces(source: Union[str, Sequence[str]],
         unreadable=[r['image'] for r in records
                     if r['outcome'] == 'unreadable'],
         list_file=osp.join(out_dir, LIST_FILE),
-        journal=journal,
+        journal=osp.join(out_dir, JOURNAL),
         settings=settings)
+    with open(osp.join(out_dir, REPORT), 'w') as f:
+        json.dump(report, f, indent=2)
+    return report
+
+
+def write_landmarks(source: str,
+                    out_dir: str,
+                    detector: Optional[dict] = None,
+                    min_size: int = 0,
+                    min_score: float = 0.0,
+                    workers: int = 0,
+                    progress: Optional[Callable[[int, int], None]] = None
+                    ) -> dict:
+    """Write the 68 landmarks of every image of a folder to a list file.
+
+    ``OUT/landmarks.txt`` holds ``<image> x0 y0 ... x67 y67`` (the image
+    relative to ``source``, the points in pixels, the 68-point order) for
+    each image whose best face passes the thresholds, the format of the
+    synthetic faces' ``landmarks.txt``. The others are in the report by
+    outcome. Resumable like :func:`curate_faces` (same journal).
+
+    Args:
+        source (str): Image folder (searched recursively).
+        out_dir (str): Output folder.
+        detector (dict, optional): Detector config. Defaults to
+            ``dict(type='DlibHogFace')``.
+        min_size (int): Smallest face kept (pixels). Defaults to 0.
+        min_score (float): Lowest detector score kept. Defaults to 0.
+        workers (int): Worker processes. Defaults to 0.
+        progress (Callable[[int, int], None], optional): Progress callback.
+
+    Returns:
+        dict: ``counts`` per outcome, ``num_images``, ``resumed`` and
+        ``landmarks_file``.
+
+    Example:
+        >>> # write_landmarks('data/faces/Images', 'data/faces/landmarks')
+    """
+    if not osp.isdir(source):
+        raise FileNotFoundError(f'No image folder at {source}')
+    paths = find_images(source)
+    cfg = dict(
+        detector=dict(detector or dict(type='DlibHogFace')),
+        min_size=int(min_size), min_score=float(min_score), align=True,
+        crops=False, out_dir=osp.abspath(out_dir))
+    done, resumed, _ = _run_journal(paths, out_dir, cfg, workers, progress)
+    records = [done[p] for p in paths]
+    root = osp.abspath(source)
+    out_file = osp.join(out_dir, 'landmarks.txt')
+    with open(out_file, 'w') as f:
+        for r in records:
+            if r['outcome'] == 'kept':
+                values = ' '.join(f'{v:.2f}' for xy in r['landmarks']
+                                  for v in xy)
+                f.write(f'{osp.relpath(r["image"], root)} {values}\n')
+    counts = Counter(r['outcome'] for r in records)
+    report = dict(
+        num_images=len(paths),
+        counts={k: counts.get(k, 0) for k in OUTCOMES},
+        resumed=resumed,
+        unreadable=[r['image'] for r in records
+                    if r['outcome'] == 'unreadable'],
+        landmarks_file=out_file)
     with open(osp.join(out_dir, REPORT), 'w') as f:
         json.dump(report, f, indent=2)
     return report

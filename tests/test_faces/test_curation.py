@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import cv2
+import numpy as np
 import pytest
 
 from fbp_mm.datasets import UnlabeledFaceDataset
@@ -108,3 +109,36 @@ def test_list_source_and_missing_source(pool, tmp_path):
     assert report['counts']['kept'] == 1 and report['num_images'] == 2
     with pytest.raises(FileNotFoundError, match='No folder or list file at'):
         curate_faces(str(tmp_path / 'nothing'), str(tmp_path / 'out2'))
+
+
+def test_landmark_converter_writes_every_face(pool, tmp_path, landmarks):
+    from importlib.util import module_from_spec, spec_from_file_location
+    path = osp.join(REPO_ROOT, 'tools', 'dataset_converters',
+                    'write_landmarks.py')
+    spec = spec_from_file_location('write_landmarks_cli', path)
+    cli = module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    out = str(tmp_path / 'marks')
+    assert cli.main([pool, out]) == 0
+    with open(osp.join(out, 'landmarks.txt')) as f:
+        rows = {line.split()[0]: line.split()[1:] for line in f}
+    assert sorted(rows) == [
+        'astronaut.png', 'astronaut_flipped.png', 'people/hopper.jpg',
+        'people/hopper_flipped.png'
+    ]
+    # the same as detecting and predicting on the file by hand
+    from fbp_mm.faces import DlibLandmarkPredictor, build_face_detector
+    img = cv2.imread(osp.join(pool, 'people', 'hopper.jpg'))
+    face = build_face_detector(dict(type='DlibHogFace')).detect(img)[0]
+    expected = DlibLandmarkPredictor().predict(img, face)
+    points = np.array(rows['people/hopper.jpg'], float).reshape(68, 2)
+    np.testing.assert_allclose(points, expected, atol=0.01)
+    # and close to the landmarks of the lossless original
+    assert np.abs(points - landmarks['grace_hopper']).mean() < 5
+    assert cli.main([pool, out]) == 0  # a second run reads nothing again
+    with open(osp.join(out, 'report.json')) as f:
+        report = json.load(f)
+    assert report['resumed'] == 7
+    assert report['counts'] == {'kept': 4, 'no_face': 2, 'too_small': 0,
+                                'low_score': 0, 'unreadable': 1}
+    assert cli.main([str(tmp_path / 'nowhere'), out]) == 1
