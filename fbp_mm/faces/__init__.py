@@ -18,6 +18,7 @@ from .align import TEMPLATE_5, align_face, face_template, similarity_transform
 from .curation import curate_faces, find_images, write_landmarks
 from .detectors import (FACE_DETECTORS, BaseFaceDetector, DlibCnnFaceDetector,
                         DlibHogFaceDetector, FaceDetection, HaarFaceDetector,
+                        MMDetFaceDetector,
                         build_face_detector)
 from .landmarks import (FLIP_PAIRS_68, DlibLandmarkPredictor,
                         five_point_subset, flip_landmarks)
@@ -26,6 +27,7 @@ __all__ = [
     'TEMPLATE_5', 'align_face', 'face_template', 'similarity_transform',
     'FACE_DETECTORS', 'BaseFaceDetector', 'DlibCnnFaceDetector',
     'DlibHogFaceDetector', 'FaceDetection', 'HaarFaceDetector',
+    'MMDetFaceDetector',
     'build_face_detector', 'FLIP_PAIRS_68', 'DlibLandmarkPredictor',
     'five_point_subset', 'flip_landmarks', 'curate_faces', 'find_images',
     'write_landmarks'

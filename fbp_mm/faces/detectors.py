@@ -13,6 +13,8 @@ best first. An image without a face gives an empty list, never an error.
 ``DlibHogFace`` dlib's HOG + linear SVM detector (``dlib-bin``)
 ``DlibCnnFace`` dlib's CNN (MMOD) detector from ``face-recognition-models``
                 (slower on CPU, finds turned and small faces)
+``MMDetFace``   any MMDetection face detector, config + checkpoint
+                (optional: needs ``mmdet`` and full ``mmcv``)
 ==============  ==========================================================
 
 Example:
@@ -31,7 +33,8 @@ from mmengine.registry import Registry
 
 __all__ = [
     'FACE_DETECTORS', 'FaceDetection', 'BaseFaceDetector', 'HaarFaceDetector',
-    'DlibHogFaceDetector', 'DlibCnnFaceDetector', 'build_face_detector'
+    'DlibHogFaceDetector', 'DlibCnnFaceDetector', 'MMDetFaceDetector',
+    'build_face_detector'
 ]
 
 #: Registry of face detectors (``dict(type='HaarFace', ...)``).
@@ -234,6 +237,54 @@ class DlibCnnFaceDetector(BaseFaceDetector):
                            float(d.rect.right() + 1),
                            float(d.rect.bottom() + 1)), float(d.confidence))
             for d in found
+        ]
+
+
+@FACE_DETECTORS.register_module('MMDetFace')
+class MMDetFaceDetector(BaseFaceDetector):
+    """Any MMDetection detector trained for faces (config + checkpoint).
+
+    Needs ``mmdet`` (``requirements/det.txt``), which needs full ``mmcv``
+    with compiled ops; the rest of fbp_mm never imports it.
+
+    Args:
+        config (str): The detector's MMDetection config file.
+        checkpoint (str): Its checkpoint.
+        face_label (int): Class index of "face" in that model. Defaults
+            to 0.
+        device (str): Defaults to ``'cpu'``.
+        **kwargs: ``min_score``, ``min_size`` of :class:`BaseFaceDetector`
+            (``min_score`` on the model's 0-1 scores; default 0.5).
+    """
+
+    def __init__(self,
+                 config: str,
+                 checkpoint: str,
+                 face_label: int = 0,
+                 device: str = 'cpu',
+                 **kwargs) -> None:
+        kwargs.setdefault('min_score', 0.5)
+        super().__init__(**kwargs)
+        try:
+            from mmdet.apis import inference_detector, init_detector
+        except ImportError as exc:
+            raise ImportError(
+                'MMDetFace needs mmdet and full mmcv with ops: pip install '
+                f'-r requirements/det.txt (see the README) ({exc})') from exc
+        self._infer = inference_detector
+        self.model = init_detector(config, checkpoint, device=device)
+        self.face_label = int(face_label)
+
+    def _detect(self, img: np.ndarray) -> List[FaceDetection]:
+        if img.ndim == 2:
+            img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+        found = self._infer(self.model, img).pred_instances
+        keep = found.labels == self.face_label
+        boxes = found.bboxes[keep].cpu().numpy()
+        scores = found.scores[keep].cpu().numpy()
+        return [
+            FaceDetection(tuple(float(v) for v in box), float(score))
+            for box, score in zip(boxes, scores)
         ]
 
 

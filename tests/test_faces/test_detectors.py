@@ -68,3 +68,28 @@ def test_bad_input_and_missing_backend_say_what_to_do(monkeypatch):
                        r'`face-recognition-models`: pip install -r '
                        r'requirements/face.txt'):
         build_face_detector(dict(type='DlibHogFace'))
+
+
+def test_mmdet_backend_without_mmdet_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'mmdet', None)
+    monkeypatch.setitem(sys.modules, 'mmdet.apis', None)
+    with pytest.raises(ImportError, match=r'MMDetFace needs mmdet and full '
+                       r'mmcv with ops: pip install -r requirements/det.txt'):
+        build_face_detector(
+            dict(type='MMDetFace', config='x.py', checkpoint='x.pth'))
+
+
+def test_mmdet_backend_finds_the_face(photos):
+    pytest.importorskip(
+        'mmdet', reason='mmdet is optional (requirements/det.txt, needs full '
+        'mmcv with compiled ops)')
+    import os
+    config = os.environ.get('FBP_MM_MMDET_FACE_CONFIG')
+    checkpoint = os.environ.get('FBP_MM_MMDET_FACE_CHECKPOINT')
+    if not (config and checkpoint):
+        pytest.skip('set FBP_MM_MMDET_FACE_CONFIG and '
+                    'FBP_MM_MMDET_FACE_CHECKPOINT to a face detector')
+    detector = build_face_detector(
+        dict(type='MMDetFace', config=config, checkpoint=checkpoint))
+    faces = detector.detect(photos['grace_hopper'])
+    assert faces and faces[0].score >= 0.5
