@@ -61,6 +61,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--workers', type=int, default=0,
         help='worker processes (default: 0, this process)')
+    parser.add_argument(
+        '--seeds', help='retrieval: folder (or list) of face crops; keep '
+        'only faces whose embedding is near them')
+    parser.add_argument(
+        '--embed-model', help='retrieval: config file or MMPretrain model '
+        'name that embeds the crops')
+    parser.add_argument(
+        '--embed-checkpoint', help='retrieval: weights of --embed-model')
+    parser.add_argument(
+        '--knn', type=int, default=5,
+        help='retrieval: nearest seeds averaged (default: 5)')
+    parser.add_argument(
+        '--min-similarity', type=float, default=0.5,
+        help='retrieval: lowest mean cosine similarity kept (default: 0.5)')
     return parser.parse_args(argv)
 
 
@@ -74,12 +88,22 @@ def main(argv=None) -> int:
         int: Exit status.
     """
     args = parse_args(argv)
+    retrieval = None
+    if args.seeds or args.embed_model:
+        if not (args.seeds and args.embed_model):
+            print('error: retrieval needs both --seeds and --embed-model',
+                  file=sys.stderr)
+            return 1
+        retrieval = dict(seeds=args.seeds, model=args.embed_model,
+                         checkpoint=args.embed_checkpoint, k=args.knn,
+                         min_similarity=args.min_similarity)
     try:
         report = curate_faces(
             args.source, args.out_dir, detector=dict(type=args.detector),
             min_size=args.min_size, min_score=args.min_score,
             size=args.size, margin=args.margin, align=not args.no_align,
-            workers=args.workers, progress=ProgressPrinter())
+            workers=args.workers, progress=ProgressPrinter(),
+            retrieval=retrieval)
     except (FileNotFoundError, ValueError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 1

@@ -39,7 +39,8 @@ __all__ = ['OUTCOMES', 'find_images', 'curate_faces', 'write_landmarks']
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 #: Per-image outcomes, in report order.
-OUTCOMES = ('kept', 'no_face', 'too_small', 'low_score', 'unreadable')
+OUTCOMES = ('kept', 'no_face', 'too_small', 'low_score', 'unreadable',
+            'far_from_seeds')
 JOURNAL = 'curation.jsonl'
 LIST_FILE = 'faces.txt'
 REPORT = 'report.json'
@@ -179,6 +180,48 @@ def _check_settings(out_dir: str, settings: dict) -> None:
         json.dump(settings, f, indent=2)
 
 
+def _write_report(out_dir: str, records: List[dict], resumed: int,
+                  **extra) -> dict:
+    counts = Counter(r['outcome'] for r in records)
+    report = dict(
+        num_images=len(records),
+        counts={k: counts.get(k, 0) for k in OUTCOMES},
+        resumed=resumed,
+        unreadable=[
+            r['image'] for r in records if r['outcome'] == 'unreadable'
+        ],
+        journal=osp.join(out_dir, JOURNAL),
+        **extra)
+    with open(osp.join(out_dir, REPORT), 'w') as f:
+        json.dump(report, f, indent=2)
+    return report
+
+
+def _retrieve(records: List[dict], out_dir: str, cfg: dict) -> None:
+    """Mark the kept faces far from the seed crops ``far_from_seeds``."""
+    from .retrieval import embed_images, knn_scores
+    kept = [r for r in records if r['outcome'] == 'kept']
+    seeds = find_images(cfg.pop('seeds'))
+    if not seeds:
+        raise ValueError('retrieval: the seed set holds no images')
+    threshold = float(cfg.pop('min_similarity', 0.5))
+    k = int(cfg.pop('k', 5))
+    scores = {}
+    if kept:
+        crops = [osp.join(out_dir, r['crop']) for r in kept]
+        # one model for both sets (a randomly initialised one differs
+        # between builds)
+        vectors = embed_images(crops + seeds, **cfg)
+        values = knn_scores(vectors[:len(crops)], vectors[len(crops):], k)
+        for record, value in zip(kept, values):
+            scores[record['crop']] = round(float(value), 4)
+            if value < threshold:
+                record['outcome'] = 'far_from_seeds'
+    with open(osp.join(out_dir, 'retrieval.json'), 'w') as f:
+        json.dump(dict(seeds=seeds, k=k, min_similarity=threshold,
+                       scores=scores), f, indent=2)
+
+
 def _source_paths(source: Union[str, Sequence[str]]) -> List[str]:
     return (find_images(source) if isinstance(source, str) else
             [osp.abspath(p) for p in source])
@@ -228,8 +271,8 @@ def curate_faces(source: Union[str, Sequence[str]],
                  margin: float = 0.2,
                  align: bool = True,
                  workers: int = 0,
-                 progress: Optional[Callable[[int, int], None]] = None
-                 ) -> dict:
+                 progress: Optional[Callable[[int, int], None]] = None,
+                 retrieval: Optional[dict] = None) -> dict:
     """Keep the images with a face, as aligned crops and a list file.
 
     Args:
@@ -251,6 +294,14 @@ def curate_faces(source: Union[str, Sequence[str]],
         workers (int): Worker processes (0: this process). Defaults to 0.
         progress (Callable[[int, int], None], optional): Called with
             ``(done, total)`` after each image. Defaults to None.
+        retrieval (dict, optional): Keep only the faces near a seed set,
+            as ProS's face-aware retrieval: ``seeds`` (folder or list of
+            face crops), ``model`` (config or MMPretrain model name),
+            ``checkpoint``, ``k`` (neighbours, default 5) and
+            ``min_similarity`` (mean cosine similarity to the ``k``
+            nearest seeds; default 0.5). The others become
+            ``far_from_seeds``; every crop's score is in
+            ``retrieval.json``. Defaults to None (no retrieval).
 
     Returns:
         dict: ``counts`` per outcome, ``num_images``, ``resumed`` (images
@@ -265,23 +316,15 @@ def curate_faces(source: Union[str, Sequence[str]],
     os.makedirs(osp.join(out_dir, 'crops'), exist_ok=True)
     done, resumed, settings = _run_journal(paths, out_dir, cfg, workers,
                                            progress)
-    records = [done[p] for p in paths]
-    counts = Counter(r['outcome'] for r in records)
+    records = [dict(done[p]) for p in paths]
+    if retrieval:
+        _retrieve(records, out_dir, dict(retrieval))
     with open(osp.join(out_dir, LIST_FILE), 'w') as f:
         f.writelines(r['crop'] + '\n' for r in records
                      if r['outcome'] == 'kept')
-    report = dict(
-        num_images=len(paths),
-        counts={k: counts.get(k, 0) for k in OUTCOMES},
-        resumed=resumed,
-        unreadable=[r['image'] for r in records
-                    if r['outcome'] == 'unreadable'],
-        list_file=osp.join(out_dir, LIST_FILE),
-        journal=osp.join(out_dir, JOURNAL),
+    return _write_report(
+        out_dir, records, resumed, list_file=osp.join(out_dir, LIST_FILE),
         settings=settings)
-    with open(osp.join(out_dir, REPORT), 'w') as f:
-        json.dump(report, f, indent=2)
-    return report
 
 
 def write_landmarks(source: str,
@@ -334,14 +377,4 @@ def write_landmarks(source: str,
                 values = ' '.join(f'{v:.2f}' for xy in r['landmarks']
                                   for v in xy)
                 f.write(f'{osp.relpath(r["image"], root)} {values}\n')
-    counts = Counter(r['outcome'] for r in records)
-    report = dict(
-        num_images=len(paths),
-        counts={k: counts.get(k, 0) for k in OUTCOMES},
-        resumed=resumed,
-        unreadable=[r['image'] for r in records
-                    if r['outcome'] == 'unreadable'],
-        landmarks_file=out_file)
-    with open(osp.join(out_dir, REPORT), 'w') as f:
-        json.dump(report, f, indent=2)
-    return report
+    return _write_report(out_dir, records, resumed, landmarks_file=out_file)

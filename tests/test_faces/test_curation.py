@@ -37,7 +37,7 @@ def pool(tmp_path, photos):
 
 
 EXPECTED = {'kept': 2, 'no_face': 2, 'too_small': 2, 'low_score': 0,
-            'unreadable': 1}
+            'unreadable': 1, 'far_from_seeds': 0}
 
 
 def test_command_line_keeps_the_faces_and_reports_the_rest(pool, tmp_path):
@@ -47,7 +47,7 @@ def test_command_line_keeps_the_faces_and_reports_the_rest(pool, tmp_path):
          '--workers', '2'], capture_output=True, text=True, check=True)
     assert '[7/7] 100% images' in proc.stdout
     assert ('7 images: kept 2, no_face 2, too_small 2, low_score 0, '
-            'unreadable 1') in proc.stdout
+            'unreadable 1, far_from_seeds 0') in proc.stdout
     assert f'unreadable, skipped: {osp.join(pool, "broken.jpg")}' \
         in proc.stdout
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == EXPECTED
@@ -140,5 +140,35 @@ def test_landmark_converter_writes_every_face(pool, tmp_path, landmarks):
         report = json.load(f)
     assert report['resumed'] == 7
     assert report['counts'] == {'kept': 4, 'no_face': 2, 'too_small': 0,
-                                'low_score': 0, 'unreadable': 1}
+                                'low_score': 0, 'unreadable': 1,
+                                'far_from_seeds': 0}
     assert cli.main([str(tmp_path / 'nowhere'), out]) == 1
+
+
+def test_retrieval_keeps_the_faces_near_the_seeds(pool, tmp_path):
+    """Seeds: one curated crop. With a similarity bar above every other
+    crop's, only that face stays; the scores are written down."""
+    import shutil
+    out = str(tmp_path / 'curated')
+    first = curate_faces(pool, out, min_size=60, size=64)
+    assert first['counts']['kept'] == 4
+    with open(osp.join(out, 'faces.txt')) as f:
+        crops = f.read().split()
+    seed_dir = tmp_path / 'seeds'
+    seed_dir.mkdir()
+    shutil.copy(osp.join(out, crops[0]), seed_dir / 'seed.png')
+    model = osp.join(REPO_ROOT, 'configs', 'fbp',
+                     'resnet18-w16_1xb32-20e_demo-faces.py')
+    report = curate_faces(
+        pool, out, min_size=60, size=64,
+        retrieval=dict(seeds=str(seed_dir), model=model, k=1,
+                       min_similarity=0.99999))
+    assert report['resumed'] == 7  # detection is not redone
+    assert report['counts']['kept'] == 1
+    assert report['counts']['far_from_seeds'] == 3
+    with open(osp.join(out, 'faces.txt')) as f:
+        assert f.read().split() == [crops[0]]
+    with open(osp.join(out, 'retrieval.json')) as f:
+        scores = json.load(f)['scores']
+    assert scores[crops[0]] == pytest.approx(1.0, abs=1e-4)
+    assert all(-1 <= scores[c] < 0.99999 for c in crops[1:])

@@ -66,7 +66,7 @@ def main(argv=None) -> int:
         return 1
     counts = report['counts']
     print(f'{report["num_images"]} images: ' + ', '.join(
-        f'{k} {counts[k]}' for k in OUTCOMES if k != 'low_score'))
+        f'{k} {counts[k]}' for k in OUTCOMES[:-1] if k != 'low_score'))
     print(f'Landmarks: {report["landmarks_file"]}')
     print(json.dumps(counts))
     return 0
