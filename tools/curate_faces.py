@@ -19,7 +19,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from fbp_mm.faces.curation import OUTCOMES, curate_faces  # noqa: E402
-from fbp_mm.generators.cli import ProgressPrinter  # noqa: E402
+from fbp_mm.generators.cli import ProgressBarCallback  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -102,7 +102,7 @@ def main(argv=None) -> int:
             args.source, args.out_dir, detector=dict(type=args.detector),
             min_size=args.min_size, min_score=args.min_score,
             size=args.size, margin=args.margin, align=not args.no_align,
-            workers=args.workers, progress=ProgressPrinter(),
+            workers=args.workers, progress=ProgressBarCallback(),
             retrieval=retrieval)
     except (FileNotFoundError, ValueError) as exc:
         print(f'error: {exc}', file=sys.stderr)

@@ -8,10 +8,14 @@ lines while generating, and end with a one-line JSON summary.
 """
 import argparse
 import json
+import sys
 import time
 from typing import Callable, Dict, Optional, Sequence
 
-__all__ = ['ProgressPrinter', 'add_force_flag', 'run_generator']
+__all__ = [
+    'ProgressPrinter', 'ProgressBarCallback', 'add_force_flag',
+    'run_generator'
+]
 
 Progress = Callable[[int, int], None]
 
@@ -55,6 +59,41 @@ class ProgressPrinter:
         print(f'[{done}/{total}] {100.0 * fraction:.0f}% images '
               f'({self.clock() - self.start:.1f}s)',
               flush=True)
+
+
+class ProgressBarCallback:
+    """A ``(done, total)`` progress callback drawn as MMEngine's
+    :class:`~mmengine.utils.ProgressBar` (count, rate, elapsed, ETA).
+
+    The first call sets the bar's total and what was already done (a
+    resumed run starts part way); a newline ends the bar when ``done``
+    reaches ``total``.
+
+    Args:
+        file: Stream to draw on. Defaults to ``sys.stdout``.
+
+    Example:
+        >>> import io
+        >>> show = ProgressBarCallback(file=io.StringIO())
+        >>> for done in range(3, 5):
+        ...     show(done, 4)
+        >>> show.bar.completed
+        4
+    """
+
+    def __init__(self, file=None) -> None:
+        self.file = file
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from mmengine.utils import ProgressBar
+        if self.bar is None:
+            self.bar = ProgressBar(total, file=self.file or sys.stdout)
+            self.bar.completed = done - 1
+        self.bar.update(max(done - self.bar.completed, 1))
+        if done >= total:
+            self.bar.file.write('\n')
+            self.bar.file.flush()
 
 
 def add_force_flag(parser: argparse.ArgumentParser) -> None:

@@ -19,7 +19,7 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 from fbp_mm.faces.curation import OUTCOMES, write_landmarks  # noqa: E402
-from fbp_mm.generators.cli import ProgressPrinter  # noqa: E402
+from fbp_mm.generators.cli import ProgressBarCallback  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -60,7 +60,7 @@ def main(argv=None) -> int:
         report = write_landmarks(
             args.image_dir, args.out_dir, detector=dict(type=args.detector),
             min_size=args.min_size, workers=args.workers,
-            progress=ProgressPrinter())
+            progress=ProgressBarCallback())
     except (FileNotFoundError, ValueError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 1
