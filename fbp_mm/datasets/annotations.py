@@ -1,5 +1,6 @@
 # Copyright (c) fbp_mm contributors. All rights reserved.
-"""Reporting bad rows of annotation lists: raise at once, or skip and count.
+"""Reporting bad rows of annotation lists: raise at once, or skip and count;
+reading landmark lists.
 
 Every dataset of fbp_mm reads its list once; a bad row either raises an
 :class:`AnnotationError` naming file and line, or, with
@@ -7,12 +8,14 @@ Every dataset of fbp_mm reads its list once; a bad row either raises an
 """
 import logging
 import os.path as osp
-from typing import List, Optional
+from typing import Dict, List, Optional
 
+import numpy as np
 from mmengine.logging import print_log
 
 __all__ = [
-    'IMAGE_EXTENSIONS', 'AnnotationError', 'InvalidRows', 'missing_image'
+    'IMAGE_EXTENSIONS', 'AnnotationError', 'InvalidRows', 'missing_image',
+    'read_landmarks'
 ]
 
 #: File name endings of images (compared in lower case).
@@ -107,3 +110,55 @@ class InvalidRows:
                 f'first: {self.first}',
                 logger='current',
                 level=logging.WARNING)
+
+
+def read_landmarks(path: str, root: str = '') -> Dict[str, np.ndarray]:
+    """Read a landmark list: ``<image> x0 y0 ... x67 y67`` per line.
+
+    The format the synthetic demo faces and
+    ``tools/dataset_converters/write_landmarks.py`` write (68 points in the
+    68-point order, pixels). Blank lines and ``#`` comments are skipped.
+
+    Args:
+        path (str): The list file.
+        root (str): Folder the image paths are relative to. Defaults to ''.
+
+    Returns:
+        dict: ``{image path joined to root: (68, 2) float32 array}``.
+
+    Raises:
+        FileNotFoundError: When ``path`` does not exist.
+        AnnotationError: ``file:line:`` and what is wrong (field count, a
+            value that is not a finite number, a repeated image).
+
+    Example:
+        >>> # points = read_landmarks('data/demo_faces/landmarks.txt',
+        >>> #                         'data/demo_faces')
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'Landmark file {path} does not exist.')
+    points: Dict[str, np.ndarray] = {}
+    with open(path, encoding='utf-8') as f:
+        for lineno, line in enumerate(f, start=1):
+            line = line.split('#')[0].strip()
+            if not line:
+                continue
+            fields = line.split()
+            where = f'{path}:{lineno}:'
+            if len(fields) != 1 + 136:
+                raise AnnotationError(
+                    f'{where} expected an image and 136 numbers (68 x, y '
+                    f'pairs), got {len(fields) - 1} numbers')
+            try:
+                values = np.array(fields[1:], dtype=np.float32)
+            except ValueError:
+                raise AnnotationError(
+                    f'{where} a landmark value is not a number') from None
+            if not np.isfinite(values).all():
+                raise AnnotationError(f'{where} a landmark value is not '
+                                      'finite')
+            key = osp.join(root, fields[0])
+            if key in points:
+                raise AnnotationError(f'{where} {fields[0]} is listed twice')
+            points[key] = values.reshape(68, 2)
+    return points

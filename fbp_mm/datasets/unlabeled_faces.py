@@ -7,7 +7,7 @@ from mmengine.dataset import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from .annotations import (IMAGE_EXTENSIONS, AnnotationError, InvalidRows,
-                          missing_image)
+                          missing_image, read_landmarks)
 
 
 @DATASETS.register_module()
@@ -23,7 +23,9 @@ class UnlabeledFaceDataset(BaseDataset):
     - Without ``ann_file``: every image under ``data_root / data_prefix``
       (recursively, sorted, by extension).
 
-    Samples carry only ``img_path``.
+    Samples carry ``img_path``, and ``face_landmarks`` (68 x 2) when a
+    ``landmark_file`` lists the image (the face transforms then use them
+    instead of running a predictor).
 
     Args:
         data_root (str): Dataset root. Defaults to ''.
@@ -33,6 +35,10 @@ class UnlabeledFaceDataset(BaseDataset):
         extensions (Sequence[str]): Image extensions when scanning.
         skip_invalid (bool): Skip missing images with a warning.
             Defaults to False.
+        landmark_file (str, optional): A landmark list (``<image> x0 y0
+            ... x67 y67``, paths relative to the image folder, e.g. the
+            demo faces' ``landmarks.txt``), relative to ``data_root``.
+            Defaults to None.
         **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments.
 
     Example:
@@ -47,7 +53,9 @@ class UnlabeledFaceDataset(BaseDataset):
                  data_prefix: Union[str, dict] = '',
                  extensions: Sequence[str] = IMAGE_EXTENSIONS,
                  skip_invalid: bool = False,
+                 landmark_file: Optional[str] = None,
                  **kwargs) -> None:
+        self.landmark_file = landmark_file
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
         self.extensions = tuple(e.lower() for e in extensions)
@@ -97,13 +105,23 @@ class UnlabeledFaceDataset(BaseDataset):
         """List the images once.
 
         Returns:
-            list[dict]: ``dict(img_path=...)`` per image.
+            list[dict]: ``dict(img_path=...)`` per image (with
+            ``face_landmarks`` where the landmark file has them).
         """
         paths = self._read_list() if self.ann_file else self._scan_folder()
         if not paths:
             where = self.ann_file or self._image_root()
             raise AnnotationError(f'{where}: no images found.')
-        return [dict(img_path=p) for p in paths]
+        samples = [dict(img_path=p) for p in paths]
+        if self.landmark_file:
+            path = self.landmark_file
+            if not osp.isabs(path):
+                path = osp.join(self.data_root, path)
+            points = read_landmarks(path, self._image_root())
+            for sample in samples:
+                if sample['img_path'] in points:
+                    sample['face_landmarks'] = points[sample['img_path']]
+        return samples
 
     def get_image_paths(self, indices: Optional[Sequence[int]] = None
                         ) -> List[str]:

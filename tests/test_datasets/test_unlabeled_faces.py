@@ -50,3 +50,50 @@ def test_empty_folder_is_an_error(tmp_path):
     (tmp_path / 'empty').mkdir()
     with pytest.raises(AnnotationError, match='no images found'):
         UnlabeledFaceDataset(data_root=str(tmp_path), data_prefix='empty')
+
+
+def test_landmark_file_feeds_the_face_transforms(tmp_path):
+    """The demo faces' landmarks.txt rides along; FaceLandmarks then uses
+    it (a predictor that cannot load is never built) and AlignFace aligns
+    on it."""
+    import fbp_mm  # noqa: F401
+    from fbp_mm.generators import generate_demo_faces
+    from fbp_mm.generators.synthetic_faces import (face_landmarks,
+                                                   sample_face_params)
+    root = str(tmp_path / 'faces')
+    generate_demo_faces(root, num_labeled=10, num_unlabeled=3, size=64,
+                        seed=4)
+    dataset = UnlabeledFaceDataset(
+        data_root=root, ann_file='unlabeled.txt',
+        landmark_file='landmarks.txt',
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='FaceLandmarks', model='/nonexistent.dat'),
+            dict(type='AlignFace', size=32),
+        ])
+    params = sample_face_params(np.random.default_rng([4, 1, 0]))
+    info = dataset.get_data_info(0)
+    np.testing.assert_allclose(info['face_landmarks'],
+                               face_landmarks(params, 64), atol=0.006)
+    sample = dataset[0]
+    assert sample['face_found'] is True
+    assert sample['img'].shape == (32, 32, 3)
+
+
+def test_bad_landmark_rows_name_file_and_line(tmp_path):
+    from fbp_mm.datasets.annotations import read_landmarks
+    good = 'a.jpg ' + ' '.join(['1.0'] * 136)
+    path = tmp_path / 'marks.txt'
+    path.write_text(f'# header\n{good}\nb.jpg 1 2 3\n')
+    with pytest.raises(AnnotationError,
+                       match=f'{path}:3: expected an image and 136 numbers '
+                       r'\(68 x, y pairs\), got 3 numbers'):
+        read_landmarks(str(path))
+    path.write_text(f'{good}\n{good}\n')
+    with pytest.raises(AnnotationError, match=f'{path}:2: a.jpg is listed '
+                       'twice'):
+        read_landmarks(str(path))
+    path.write_text(good.replace('1.0', 'nan', 1) + '\n')
+    with pytest.raises(AnnotationError, match=':1: a landmark value is not '
+                       'finite'):
+        read_landmarks(str(path))
