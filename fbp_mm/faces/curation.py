@@ -241,7 +241,11 @@ def _run_journal(paths: List[str], out_dir: str, cfg: dict, workers: int,
     done = _read_journal(journal)
     todo = [p for p in paths if p not in done]
     resumed = len(paths) - len(todo)
-    with open(journal, 'a') as log:
+    with open(journal, 'a+') as log:
+        if log.tell() > 0:  # end a line a kill cut short
+            log.seek(log.tell() - 1)
+            if log.read(1) != '\n':
+                log.write('\n')
         if workers > 0 and todo:
             pool = get_context('spawn').Pool(
                 workers, initializer=_init_worker, initargs=(cfg, ))

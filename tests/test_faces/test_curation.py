@@ -172,3 +172,44 @@ def test_retrieval_keeps_the_faces_near_the_seeds(pool, tmp_path):
         scores = json.load(f)['scores']
     assert scores[crops[0]] == pytest.approx(1.0, abs=1e-4)
     assert all(-1 <= scores[c] < 0.99999 for c in crops[1:])
+
+
+def test_killed_command_resumes_without_duplicates(photos, tmp_path):
+    import signal
+    import time
+    src = tmp_path / 'many'
+    src.mkdir()
+    for i in range(60):
+        cv2.imwrite(str(src / f'face{i:02d}.png'), photos['grace_hopper'])
+    out = tmp_path / 'curated'
+    args = [sys.executable, CLI, str(src), str(out), '--detector',
+            'HaarFace', '--size', '48']
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    journal = out / 'curation.jsonl'
+    try:
+        end = time.time() + 60
+        while time.time() < end and proc.poll() is None:
+            if journal.is_file() and len(journal.read_text().splitlines()) \
+                    >= 5:
+                break
+            time.sleep(0.02)
+        assert proc.poll() is None, 'finished before it could be killed'
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    done_before = len(journal.read_text().splitlines())
+    assert 5 <= done_before < 60
+    again = subprocess.run(args, capture_output=True, text=True, check=True)
+    assert 'images were done by an earlier run' in again.stdout
+    assert json.loads(again.stdout.strip().splitlines()[-1])['kept'] == 60
+    with open(out / 'faces.txt') as f:
+        crops = f.read().split()
+    assert len(crops) == len(set(crops)) == 60
+    assert sorted(os.listdir(out / 'crops')) == sorted(
+        osp.basename(c) for c in crops)
+    records = [json.loads(line) for line in journal.read_text().splitlines()
+               if line.endswith('}')]
+    assert len({r['image'] for r in records}) == 60
