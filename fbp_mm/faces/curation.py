@@ -31,13 +31,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 import cv2
 import numpy as np
 
+from ..generators.degraded_faces import find_source_images
 from .align import align_face
 from .detectors import build_face_detector
 from .landmarks import DlibLandmarkPredictor
 
 __all__ = ['OUTCOMES', 'find_images', 'curate_faces', 'write_landmarks']
 
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 #: Per-image outcomes, in report order.
 OUTCOMES = ('kept', 'no_face', 'too_small', 'low_score', 'unreadable',
             'far_from_seeds')
@@ -48,7 +48,8 @@ SETTINGS = 'settings.json'
 
 
 def find_images(source: str) -> List[str]:
-    """The image paths under a folder (recursively, sorted) or in a list.
+    """The image paths under a folder (recursively, sorted, as
+    :func:`fbp_mm.generators.find_source_images`) or in a list.
 
     Args:
         source (str): A folder, or a text file with one image path per line
@@ -62,14 +63,8 @@ def find_images(source: str) -> List[str]:
         FileNotFoundError: When ``source`` does not exist.
     """
     if osp.isdir(source):
-        found = []
-        for root, dirs, files in os.walk(source):
-            dirs.sort()
-            found += [
-                osp.join(root, f) for f in sorted(files)
-                if f.lower().endswith(IMAGE_EXTS)
-            ]
-        return [osp.abspath(p) for p in found]
+        return [osp.abspath(osp.join(source, p))
+                for p in find_source_images(source)]
     if not osp.isfile(source):
         raise FileNotFoundError(f'No folder or list file at {source}')
     base = osp.dirname(osp.abspath(source))
@@ -86,8 +81,7 @@ class _Worker:
         self.detector = build_face_detector(cfg['detector'])
         self.predictor = DlibLandmarkPredictor(68) if cfg['align'] else None
 
-    def __call__(self, item) -> dict:
-        path = item
+    def __call__(self, path: str) -> dict:
         cfg = self.cfg
         record = dict(image=path, outcome='unreadable')
         try:
@@ -109,10 +103,11 @@ class _Worker:
         if best.size < cfg['min_size']:
             record['outcome'] = 'too_small'
             return record
-        if not cfg.get('crops', True):  # landmarks only
+        if self.predictor is not None:
             points = self.predictor.predict(img, best)
-            record.update(outcome='kept',
-                          landmarks=np.round(points, 2).tolist())
+            record['landmarks'] = np.round(points, 2).tolist()
+        if not cfg.get('crops', True):  # landmarks only
+            record['outcome'] = 'kept'
             return record
         # named after the input path, so that a grown source tree never
         # renames an earlier crop
@@ -120,9 +115,7 @@ class _Worker:
         stem = osp.splitext(osp.basename(path))[0]
         rel = osp.join('crops', f'{stem}_{digest}.png')
         if self.predictor is not None:
-            points = self.predictor.predict(img, best)
             crop, _ = align_face(img, points, cfg['size'], cfg['margin'])
-            record['landmarks'] = np.round(points, 1).tolist()
         else:
             x1, y1, x2, y2 = (int(round(v)) for v in best.box)
             crop = img[max(y1, 0):y2, max(x1, 0):x2]
