@@ -8,13 +8,14 @@ lines while generating, and end with a one-line JSON summary.
 """
 import argparse
 import json
+import os.path as osp
 import sys
 import time
 from typing import Callable, Dict, Optional, Sequence
 
 __all__ = [
     'ProgressPrinter', 'ProgressBarCallback', 'add_force_flag',
-    'run_generator'
+    'read_settings_file', 'run_generator'
 ]
 
 Progress = Callable[[int, int], None]
@@ -94,6 +95,25 @@ class ProgressBarCallback:
         if done >= total:
             self.bar.file.write('\n')
             self.bar.file.flush()
+
+
+def read_settings_file(path: str) -> Optional[dict]:
+    """The settings a generator wrote last into its folder, if readable.
+
+    Args:
+        path (str): The settings JSON file.
+
+    Returns:
+        dict | None: Its content; None when it is missing or unreadable
+        (the folder then counts as incomplete).
+    """
+    if not osp.isfile(path):
+        return None
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
 
 
 def add_force_flag(parser: argparse.ArgumentParser) -> None:

@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from ..datasets.annotations import IMAGE_EXTENSIONS
+from .cli import read_settings_file
 from .degradations import (BASE_DEGRADATIONS, DEGRADATIONS, QUALITY_WEIGHTS,
                            mixed, quality_score)
 
@@ -317,17 +318,6 @@ pool = dict(type='UnlabeledFaceDataset', data_root='<this folder>',
 """
 
 
-def _read_settings(out_dir: str) -> Optional[dict]:
-    path = osp.join(out_dir, SETTINGS_FILE)
-    if not osp.isfile(path):
-        return None
-    try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
 def degraded_faces_complete(src_dir: str,
                             out_dir: str,
                             levels: int = 5,
@@ -358,7 +348,7 @@ def degraded_faces_complete(src_dir: str,
         >>> degraded_faces_complete('/nonexistent/src', '/nonexistent/out')
         False
     """
-    stored = _read_settings(out_dir)
+    stored = read_settings_file(osp.join(out_dir, SETTINGS_FILE))
     if stored is None or not osp.isdir(src_dir):
         return False
     try:

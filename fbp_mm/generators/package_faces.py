@@ -28,6 +28,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 import cv2
 import numpy as np
 
+from .cli import read_settings_file
+
 __all__ = ['PORTRAITS', 'collect_package_faces', 'load_package_faces']
 
 #: Portraits: name -> (package, where inside it, what it shows).
@@ -155,15 +157,9 @@ def package_faces_complete(out_dir: str,
         >>> package_faces_complete('/nonexistent/out')
         False
     """
-    path = osp.join(out_dir, SETTINGS_FILE)
-    if not osp.isfile(path):
-        return False
-    try:
-        with open(path) as f:
-            stored = json.load(f)
-    except (OSError, ValueError):
-        return False
-    if stored.get('settings') != _settings(margin, extra_dir, extra_count):
+    stored = read_settings_file(osp.join(out_dir, SETTINGS_FILE))
+    wanted = _settings(margin, extra_dir, extra_count)
+    if stored is None or stored.get('settings') != wanted:
         return False
     return all(
         osp.isfile(osp.join(out_dir, name))

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..datasets.splits import (DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO,
                                holdout_split)
+from .cli import read_settings_file
 
 __all__ = [
     'SCORE_WEIGHTS', 'LEVEL_EDGES', 'face_score', 'score_to_level',
@@ -698,16 +699,9 @@ def demo_faces_complete(out_dir: str,
         >>> demo_faces_complete('/nonexistent/folder')
         False
     """
-    path = osp.join(out_dir, SETTINGS_FILE)
-    if not osp.isfile(path):
-        return False
-    try:
-        with open(path, encoding='utf-8') as f:
-            stored = json.load(f)
-    except (OSError, ValueError):
-        return False
+    stored = read_settings_file(osp.join(out_dir, SETTINGS_FILE))
     wanted = _settings(num_labeled, num_unlabeled, size, seed, noise_std)
-    if stored.get('settings') != wanted:
+    if stored is None or stored.get('settings') != wanted:
         return False
     files = [osp.join(out_dir, p) for p in stored.get('files', [])]
     names = _labeled_names(num_labeled)
