@@ -2,8 +2,9 @@
 """Data pipeline transforms (registered in MMPretrain's ``TRANSFORMS``)."""
 from .degradation import RandomFaceDegradation
 from .face import AlignFace, DetectFace, FaceLandmarks, RandomFaceFlip
+from .multi_crop import MultiCrop
 
 __all__ = [
     'RandomFaceDegradation', 'DetectFace', 'FaceLandmarks', 'AlignFace',
-    'RandomFaceFlip'
+    'RandomFaceFlip', 'MultiCrop'
 ]

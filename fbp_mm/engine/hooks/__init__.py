@@ -1,3 +1,4 @@
 from .score_visualization_hook import ScoreVisualizationHook
+from .teacher_temperature_hook import TeacherTemperatureHook
 
-__all__ = ['ScoreVisualizationHook']
+__all__ = ['ScoreVisualizationHook', 'TeacherTemperatureHook']

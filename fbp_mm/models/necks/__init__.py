@@ -1,3 +1,4 @@
 from .multi_level_neck import MultiLevelFusionNeck
+from .pros_projector import ProSProjector
 
-__all__ = ['MultiLevelFusionNeck']
+__all__ = ['MultiLevelFusionNeck', 'ProSProjector']
