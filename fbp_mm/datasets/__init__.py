@@ -1,4 +1,8 @@
 from .annotations import AnnotationError
+from .celeba import CelebAAttributes
+from .face_landmarks import WFLW, Face300W, FaceLandmarkList
+from .few_shot import FewShotDataset
+from .rafdb import RAFDBBasic
 from .score_list import ScoreListDataset
 from .scut_fbp5500 import SCUTFBP5500
 from .splits import holdout_split
@@ -7,5 +11,7 @@ from .unlabeled_faces import UnlabeledFaceDataset
 
 __all__ = [
     'AnnotationError', 'SCUTFBP5500', 'ScoreListDataset',
-    'UnlabeledFaceDataset', 'RandomFaceDegradation', 'holdout_split'
+    'UnlabeledFaceDataset', 'RandomFaceDegradation', 'holdout_split',
+    'CelebAAttributes', 'RAFDBBasic', 'Face300W', 'WFLW', 'FaceLandmarkList',
+    'FewShotDataset'
 ]

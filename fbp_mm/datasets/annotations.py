@@ -8,14 +8,14 @@ Every dataset of fbp_mm reads its list once; a bad row either raises an
 """
 import logging
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 import numpy as np
 from mmengine.logging import print_log
 
 __all__ = [
     'IMAGE_EXTENSIONS', 'AnnotationError', 'InvalidRows', 'missing_image',
-    'read_landmarks'
+    'read_landmarks', 'read_partition'
 ]
 
 #: File name endings of images (compared in lower case).
@@ -112,7 +112,10 @@ class InvalidRows:
                 level=logging.WARNING)
 
 
-def read_landmarks(path: str, root: str = '') -> Dict[str, np.ndarray]:
+def read_landmarks(path: str,
+                   root: str = '',
+                   line_numbers: Optional[Dict[str, int]] = None
+                   ) -> Dict[str, np.ndarray]:
     """Read a landmark list: ``<image> x0 y0 ... x67 y67`` per line.
 
     The format the synthetic demo faces and
@@ -122,6 +125,8 @@ def read_landmarks(path: str, root: str = '') -> Dict[str, np.ndarray]:
     Args:
         path (str): The list file.
         root (str): Folder the image paths are relative to. Defaults to ''.
+        line_numbers (dict, optional): Filled with ``{key: line number}``
+            when given (to name the line of a later problem).
 
     Returns:
         dict: ``{image path joined to root: (68, 2) float32 array}``.
@@ -161,4 +166,65 @@ def read_landmarks(path: str, root: str = '') -> Dict[str, np.ndarray]:
             if key in points:
                 raise AnnotationError(f'{where} {fields[0]} is listed twice')
             points[key] = values.reshape(68, 2)
+            if line_numbers is not None:
+                line_numbers[key] = lineno
     return points
+
+
+def read_partition(path: str,
+                   problems: InvalidRows,
+                   known: Optional[Set[str]] = None,
+                   known_file: str = '') -> Dict[str, int]:
+    """Read a CelebA-style split list: ``<image> <0|1|2>`` per line.
+
+    The layout of CelebA's ``list_eval_partition.txt`` (0 = train, 1 = val,
+    2 = test), which the synthetic demo faces' ``partition.txt`` follows.
+
+    Args:
+        path (str): The partition file.
+        problems (InvalidRows): Where bad rows go (raise or count).
+        known (set[str], optional): Image names the annotation file has; a
+            partition row for another image is a bad row.
+        known_file (str): That annotation file, for the message.
+
+    Returns:
+        dict: ``{image name: partition code}`` of the valid rows.
+
+    Raises:
+        FileNotFoundError: When ``path`` does not exist.
+        AnnotationError: For a bad row, unless ``problems`` skips.
+
+    Example:
+        >>> # read_partition('data/demo_faces/partition.txt',
+        >>> #                InvalidRows(skip=False))
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'Partition file {path} (the CelebA-style list of images and '
+            'their split, 0 = train, 1 = val, 2 = test) does not exist.')
+    codes: Dict[str, int] = {}
+    lines: Dict[str, int] = {}
+    with open(path, encoding='utf-8') as f:
+        for lineno, line in enumerate(f, start=1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) != 2 or fields[1] not in ('0', '1', '2'):
+                problems.add(
+                    path, lineno, 'expected "<image> <0|1|2>" (0 = train, '
+                    f'1 = val, 2 = test), got {line.strip()!r}')
+                continue
+            name = fields[0]
+            if name in codes:
+                problems.add(
+                    path, lineno, f'"{name}" is listed twice (first on line '
+                    f'{lines[name]})')
+                continue
+            if known is not None and name not in known:
+                problems.add(path, lineno,
+                             f'"{name}" is not in the annotation file '
+                             f'{known_file}')
+                continue
+            codes[name] = int(fields[1])
+            lines[name] = lineno
+    return codes

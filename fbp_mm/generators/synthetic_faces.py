@@ -64,8 +64,8 @@ SPLIT_DIR = osp.join('train_test_files',
 CV_DIR = osp.join('train_test_files', '5_folders_cross_validations_files')
 SETTINGS_FILE = '.demo_faces.json'
 # 2: levels/val.txt, held out of levels/train.txt; 3: landmarks.txt and
-# attributes.txt
-FORMAT_VERSION = 3
+# attributes.txt; 4: partition.txt
+FORMAT_VERSION = 4
 #: The binary attributes of :func:`face_attributes`, in file order.
 ATTRIBUTES = ('smiling', 'big_eyes', 'wide_mouth', 'long_hair')
 
@@ -660,6 +660,9 @@ sensor noise and the AF/AM/CF/CM group do not change the score.
   1 / -1 per attribute): smiling (smile parameter above 0.5), big_eyes and
   wide_mouth (eye size, mouth width above the middle of their ranges),
   long_hair.
+- `partition.txt`: CelebA's `list_eval_partition.txt` layout for the
+  labeled images (`<image> 0|1|2`: train, val, test), the same three splits
+  as `levels/`, for the attribute and landmark tasks.
 
 ## What it can and cannot show
 It can show that training, evaluation and tools run end to end, that a model
@@ -737,6 +740,9 @@ def generate_demo_faces(
         attributes.txt                  CelebA's list_attr layout: count,
                                         names, "<image> 1/-1 ..." for every
                                         image (see face_attributes)
+        partition.txt                   CelebA's list_eval_partition layout
+                                        for the labeled images: "<image>
+                                        0|1|2" (train, val, test as levels/)
         README.md, .demo_faces.json     description and settings (last)
 
     Names cycle through the groups ``AF, AM, CF, CM`` with a running number
@@ -846,6 +852,10 @@ def generate_demo_faces(
         osp.join('levels', 'val.txt'),
         [level_line(i) for i, v in zip(train_idx, is_val) if v])
     write(osp.join('levels', 'test.txt'), [level_line(i) for i in test_idx])
+    part = np.full(num_labeled, 2)
+    part[train_idx] = np.where(is_val, 1, 0)
+    write('partition.txt',
+          [f'Images/{n}.jpg {p}' for n, p in zip(names, part)])
 
     folds = np.array_split(
         np.random.default_rng([seed, 4]).permutation(num_labeled), 5)

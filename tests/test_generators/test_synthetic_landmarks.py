@@ -117,3 +117,12 @@ def test_generated_dataset_lists_landmarks_and_attributes(tmp_path):
         1 if face_attributes(params)[a] else -1 for a in ATTRIBUTES
     ]
     assert [line.split()[0] for line in lines[2:]] == names
+
+    # the labeled images' splits in CelebA's partition layout, as levels/
+    with open(osp.join(root, 'partition.txt')) as f:
+        partition = dict(line.split() for line in f)
+    assert list(partition) == [n for n in names if n.startswith('Images/')]
+    for code, split in enumerate(('train', 'val', 'test')):
+        with open(osp.join(root, 'levels', f'{split}.txt')) as f:
+            listed = {line.split()[0] for line in f}
+        assert listed == {n for n, p in partition.items() if p == str(code)}

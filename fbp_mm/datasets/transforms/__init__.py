@@ -2,9 +2,10 @@
 """Data pipeline transforms (registered in MMPretrain's ``TRANSFORMS``)."""
 from .degradation import RandomFaceDegradation
 from .face import AlignFace, DetectFace, FaceLandmarks, RandomFaceFlip
+from .landmark_crop import CropFaceBox
 from .multi_crop import MultiCrop
 
 __all__ = [
     'RandomFaceDegradation', 'DetectFace', 'FaceLandmarks', 'AlignFace',
-    'RandomFaceFlip', 'MultiCrop'
+    'RandomFaceFlip', 'MultiCrop', 'CropFaceBox'
 ]

@@ -452,3 +452,80 @@ class ExtractStudentStage(RecipeStage):
         extract_student_checkpoint(self.checkpoint, out)
         return dict(checkpoint=out)
 
+
+
+@RECIPE_STAGES.register_module('curate')
+class CurateStage(RecipeStage):
+    """Keep the images of raw folders that show a face, as aligned crops.
+
+    Runs :func:`fbp_mm.faces.curate_faces` (what ``tools/curate_faces.py``
+    does) over one or more sources into the stage folder and outputs
+    ``data_root`` (the stage folder) and ``ann_file`` (``faces.txt``, the
+    crops relative to it), which an :class:`UnlabeledFaceDataset` reads.
+    An interrupted run resumes from the curation journal. The fingerprint
+    covers the sources' listings and every setting.
+
+    Args:
+        name (str): The stage's name.
+        source (str | Sequence[str]): Folder trees or list files of images.
+        detector (dict, optional): Detector config. Defaults to
+            ``dict(type='DlibHogFace')``.
+        min_size (int): Smallest face kept (pixels). Defaults to 40.
+        size (int): Side of the crops. Defaults to 112.
+        margin (float): Context around the aligned face. Defaults to 0.2.
+        align (bool): Align with the 68 landmarks. Defaults to True.
+        workers (int): Worker processes. Defaults to 0.
+        retrieval (dict, optional): Face-aware retrieval options of
+            :func:`fbp_mm.faces.curate_faces`. Defaults to None.
+        recipe_dir (str): Folder of the recipe file.
+
+    Example:
+        >>> stage = dict(name='curate', type='curate',
+        ...              source=['data/raw/photos', 'data/raw/more'],
+        ...              size=64)
+    """
+
+    outputs = ('data_root', 'ann_file')
+
+    def __init__(self,
+                 name: str,
+                 source: Union[str, Sequence[str]],
+                 detector: Optional[dict] = None,
+                 min_size: int = 40,
+                 size: int = 112,
+                 margin: float = 0.2,
+                 align: bool = True,
+                 workers: int = 0,
+                 retrieval: Optional[dict] = None,
+                 recipe_dir: str = '.') -> None:
+        super().__init__(name, recipe_dir)
+        sources = [source] if isinstance(source, str) else list(source)
+        if not sources:
+            raise ValueError(f'Stage {name!r}: source names no folder')
+        self.sources = [osp.abspath(s) for s in sources]
+        self.options = dict(
+            detector=dict(detector) if detector else None,
+            min_size=int(min_size), size=int(size), margin=float(margin),
+            align=bool(align),
+            retrieval=dict(retrieval) if retrieval else None)
+        self.workers = int(workers)
+
+    def fingerprint(self, hasher: FileHasher) -> Dict[str, str]:
+        prints = {f'source:{s}': hasher.path(s) for s in self.sources}
+        prints['settings'] = json_sha256(self.options)
+        return prints
+
+    def run(self, work_dir: str, resume: bool) -> Dict[str, Any]:
+        from ...faces import curate_faces, find_images
+        paths = [p for s in self.sources for p in find_images(s)]
+        report = curate_faces(paths, work_dir, workers=self.workers,
+                              **self.options)
+        counts = ', '.join(f'{k} {v}' for k, v in
+                           sorted(report['counts'].items()))
+        print(f'[{self.name}] {report["num_images"]} images: {counts}',
+              flush=True)
+        return dict(data_root=work_dir,
+                    ann_file=osp.join(work_dir, 'faces.txt'))
+
+    def describe(self) -> str:
+        return f'{type(self).__name__} {", ".join(self.sources)}'

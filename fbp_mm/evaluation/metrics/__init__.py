@@ -1,3 +1,5 @@
+from .attribute_metric import AttributeAccuracy
+from .landmark_metric import NMEMetric
 from .regression_metric import RegressionMetric
 
-__all__ = ['RegressionMetric']
+__all__ = ['AttributeAccuracy', 'NMEMetric', 'RegressionMetric']

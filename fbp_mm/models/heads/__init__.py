@@ -1,5 +1,9 @@
 from .distribution_head import DistributionRegressionHead
+from .landmark_head import LandmarkRegressionHead
 from .pros_head import ProSHead
 from .regression_head import RegressionHead
 
-__all__ = ['DistributionRegressionHead', 'ProSHead', 'RegressionHead']
+__all__ = [
+    'DistributionRegressionHead', 'LandmarkRegressionHead', 'ProSHead',
+    'RegressionHead'
+]
