@@ -1,6 +1,7 @@
 # Two entry points, both self-installing into .venv (idempotent):
 #   make demo        generate the synthetic demo faces, run MAE-MS-KD on them
 #   make demo-fiqa   Efficient-FIQA on degraded real + synthetic faces
+#   make demo-pros   ProS: curation, pretraining, few-shot attributes/landmarks
 #   make test        run the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -14,8 +15,10 @@ DEMO_WORK := work_dirs/fbp_demo
 FIQA_SRC := data/fiqa_src
 FIQA_DATA := data/fiqa_demo
 FIQA_WORK := work_dirs/fiqa_demo
+NON_FACES := data/demo_non_faces
+PROS_WORK := work_dirs/pros_demo
 
-.PHONY: install demo demo-fiqa test lint clean-demo
+.PHONY: install demo demo-fiqa demo-pros test lint clean-demo
 
 install: $(STAMP)
 
@@ -56,6 +59,18 @@ demo-fiqa: $(STAMP)
 	$(PY) tools/run_recipe.py configs/fiqa/recipes/efficient_fiqa_demo.py \
 		--work-root $(FIQA_WORK) --cfg-options vars.data_root=$(FIQA_DATA)
 
+# ProS at demo size: a raw folder (the unlabeled synthetic faces plus crops
+# of photos without faces) curated by face detection, ProS / its
+# no-prototype ablation / plain MAE pretraining of one tiny ViT on the
+# crops, then few-shot (10% of the labels) attributes and landmarks.
+demo-pros: $(STAMP)
+	$(PY) tools/dataset_converters/make_demo_faces.py $(DEMO_DATA) \
+		--num-labeled 800 --num-unlabeled 4000
+	$(PY) tools/dataset_converters/make_non_faces.py $(NON_FACES)
+	$(PY) tools/run_recipe.py configs/pros/recipes/pros_demo.py \
+		--work-root $(PROS_WORK) --cfg-options vars.data_root=$(DEMO_DATA) \
+		vars.raw_faces=$(DEMO_DATA)/unlabeled vars.non_faces=$(NON_FACES)
+
 test: $(STAMP)
 	$(PY) -m pytest tests
 
@@ -63,4 +78,5 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check fbp_mm tools tests configs setup.py
 
 clean-demo:
-	rm -rf $(DEMO_DATA) $(DEMO_WORK) $(FIQA_SRC) $(FIQA_DATA) $(FIQA_WORK)
+	rm -rf $(DEMO_DATA) $(DEMO_WORK) $(FIQA_SRC) $(FIQA_DATA) $(FIQA_WORK) \
+		$(NON_FACES) $(PROS_WORK)

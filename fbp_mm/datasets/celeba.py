@@ -152,6 +152,11 @@ class CelebAAttributes(BaseDataset):
             **kwargs)
 
     @property
+    def ann_files(self) -> List[str]:
+        """The files the samples come from (for recipe fingerprints)."""
+        return [f for f in (self.ann_file, self.partition_file) if f]
+
+    @property
     def attr_file(self) -> str:
         """The attribute list, joined with ``data_root``."""
         return self.ann_file

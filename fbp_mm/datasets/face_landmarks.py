@@ -471,6 +471,11 @@ class FaceLandmarkList(BaseDataset):
         super().__init__(ann_file=ann_file, data_root=data_root,
                          data_prefix=data_prefix, **kwargs)
 
+    @property
+    def ann_files(self) -> List[str]:
+        """The files the samples come from (for recipe fingerprints)."""
+        return [f for f in (self.ann_file, self.partition_file) if f]
+
     def load_data_list(self) -> List[dict]:
         """Read the landmark list (and the partition) once.
 

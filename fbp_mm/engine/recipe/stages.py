@@ -310,8 +310,9 @@ class TestStage(ConfigStage):
 def deployed_input_size(cfg: Config) -> int:
     """Side of the images the test pipeline feeds the model.
 
-    The last ``CenterCrop`` / ``Resize`` / ``ResizeEdge`` of the test
-    pipeline decides (a crop after a resize wins).
+    The last ``CenterCrop`` / ``Resize`` / ``ResizeEdge`` / ``CropFaceBox``
+    / ``AlignFace`` of the test pipeline decides (a crop after a resize
+    wins).
 
     Args:
         cfg (Config): A config with a test pipeline.
@@ -330,12 +331,14 @@ def deployed_input_size(cfg: Config) -> int:
             value = step.get('scale')
         elif kind == 'ResizeEdge':
             value = step.get('scale')
+        elif kind in ('CropFaceBox', 'AlignFace'):
+            value = step.get('size')
         if value is not None:
             size = int(value[0] if isinstance(value, (list, tuple)) else
                        value)
     if size is None:
-        raise ValueError('The test pipeline has no Resize / CenterCrop; '
-                         'give the stage `cost=<size>`.')
+        raise ValueError('The test pipeline has no Resize / CenterCrop / '
+                         'CropFaceBox; give the stage `cost=<size>`.')
     return size
 
 
