@@ -9,6 +9,7 @@ from mmpretrain.registry import DATASETS
 from ..faces.landmarks import FLIP_PAIRS_68
 from .annotations import (AnnotationError, InvalidRows, missing_image,
                           read_landmarks, read_partition)
+from .splits import DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO, holdout_split
 
 __all__ = [
     'FLIP_PAIRS_98', 'WFLW_ATTRIBUTES', 'read_pts', 'Face300W', 'WFLW',
@@ -127,6 +128,37 @@ def _box_of(points: np.ndarray) -> np.ndarray:
     return np.concatenate([points.min(0), points.max(0)]).astype(np.float32)
 
 
+def _check_holdout_args(split: str, splits: Tuple[str, ...],
+                        val_ratio: float) -> float:
+    """Check ``split`` and ``val_ratio``; return ``val_ratio`` as float."""
+    if split not in splits:
+        names = ', '.join(repr(s) for s in splits[:-1])
+        raise ValueError(f'split must be {names} or {splits[-1]!r}, got '
+                         f'{split!r}')
+    val_ratio = float(val_ratio)
+    if not 0.0 <= val_ratio < 1.0:
+        raise ValueError(f'val_ratio must be in [0, 1), got {val_ratio}')
+    if split == 'val' and val_ratio == 0.0:
+        raise ValueError(
+            "split='val' needs val_ratio > 0 (the share of the training "
+            'list held out for validation).')
+    return val_ratio
+
+
+def _holdout_keep(names: List[str], split: str, val_ratio: float,
+                  seed: int) -> Optional[set]:
+    """The distinct ``names`` on the side of ``split`` ('train': the rest,
+    'val': the hold-out), or None to keep every name (any other split, or
+    ``val_ratio=0``). Repeated names (several faces of one image) count
+    once, so all rows of an image land on the same side."""
+    if split not in ('train', 'val') or val_ratio == 0.0:
+        return None
+    keys = list(dict.fromkeys(names))
+    is_val = holdout_split(keys, val_ratio, seed)
+    wanted = split == 'val'
+    return {k for k, v in zip(keys, is_val) if v == wanted}
+
+
 @DATASETS.register_module()
 class Face300W(BaseDataset):
     """300W (iBUG 68-point) faces: images with a ``.pts`` file beside each.
@@ -138,7 +170,19 @@ class Face300W(BaseDataset):
     ``lfpw``, ``ibug``, ``300W/01_Indoor`` ...). Write one list per
     evaluation subset, e.g. ``common.txt`` (``lfpw/testset`` +
     ``helen/testset``), ``challenging.txt`` (``ibug``) and ``full.txt``
-    (both).
+    (both), and one for training, e.g. ``train.txt`` (``afw``,
+    ``lfpw/trainset``, ``helen/trainset``).
+
+    300W ships no validation part, and checkpoints must never be selected
+    on a test list. So ``split='val'`` holds out a seeded ``val_ratio``
+    share of the given list (meant to be the training list; see
+    :func:`fbp_mm.datasets.splits.holdout_split`: the keys are the image
+    paths as listed, so the choice depends on the names, the ratio and
+    ``split_seed`` only, not on the order of the lines or on which files
+    exist), and ``split='train'`` is the rest of it. ``split='all'`` (the
+    default) reads the whole list: the test lists, or a training list
+    without hold-out. With ``val_ratio=0``, ``split='train'`` is the whole
+    list too; ``split='val'`` then raises a ``ValueError``.
 
     **Coordinates:** the official ``.pts`` files are 1-based (Matlab: the
     centre of the top-left pixel is (1, 1)); 1 is subtracted so that
@@ -154,12 +198,14 @@ class Face300W(BaseDataset):
     and of the image-right eye, 42-47, whose means are the pupil centres)
     and ``eye_contours`` (the same lists).
 
-    A missing image or ``.pts`` file raises an :class:`AnnotationError`
-    naming the list file and line; a malformed ``.pts`` (header other than
-    ``version: 1`` / ``n_points: 68`` / ``{``, a line that is not two
-    finite numbers, a missing ``}``) one naming the ``.pts`` file and its
-    line. With ``skip_invalid=True`` such images are dropped and counted in
-    one warning.
+    An image listed twice raises an :class:`AnnotationError` naming the
+    list file and line, on every split. The files of the images of the
+    chosen split only are then read: a missing image or ``.pts`` file
+    raises one naming the list file and line; a malformed ``.pts`` (header
+    other than ``version: 1`` / ``n_points: 68`` / ``{``, a line that is
+    not two finite numbers, a missing ``}``) one naming the ``.pts`` file
+    and its line. With ``skip_invalid=True`` such images are dropped and
+    counted in one warning.
 
     Args:
         ann_file (str): The image list, relative to ``data_root`` unless
@@ -167,12 +213,22 @@ class Face300W(BaseDataset):
         data_root (str): Root of the dataset. Defaults to ''.
         data_prefix (str | dict): Folder the listed paths are relative to,
             relative to ``data_root``. Defaults to ''.
+        split (str): ``'all'`` (the whole list), ``'train'`` (the list less
+            the hold-out) or ``'val'`` (the hold-out). Defaults to
+            ``'all'``.
+        val_ratio (float): Share of the list held out as the validation
+            split by ``'train'`` / ``'val'``, in ``[0, 1)``. Defaults to
+            0.1.
+        split_seed (int): Seed of the hold-out. Defaults to 0.
         skip_invalid (bool): Skip bad images with a counted warning instead
             of raising. Defaults to False.
         **kwargs: Other arguments of :class:`mmengine.dataset.BaseDataset`
             (``pipeline``, ``test_mode``, ``indices``, ...).
 
     Example:
+        >>> train = dict(type='Face300W', data_root='data/300W',
+        ...              ann_file='train.txt', split='train')
+        >>> val = dict(train, split='val')  # 10% of train.txt
         >>> challenging = dict(type='Face300W', data_root='data/300W',
         ...                    ann_file='challenging.txt')
         >>> # challenging.txt: ibug/image_003_1.jpg ...
@@ -192,13 +248,21 @@ class Face300W(BaseDataset):
                  ann_file: str,
                  data_root: str = '',
                  data_prefix: Union[str, dict] = '',
+                 split: str = 'all',
+                 val_ratio: float = DEFAULT_VAL_RATIO,
+                 split_seed: int = DEFAULT_SPLIT_SEED,
                  skip_invalid: bool = False,
                  **kwargs) -> None:
         if not ann_file:
             raise ValueError('Face300W needs ann_file: a list of images, one '
                              'path per line.')
+        val_ratio = _check_holdout_args(split, ('all', 'train', 'val'),
+                                        val_ratio)
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
+        self.split = split
+        self.val_ratio = val_ratio
+        self.split_seed = int(split_seed)
         self.skip_invalid = skip_invalid
         super().__init__(
             ann_file=ann_file,
@@ -207,55 +271,68 @@ class Face300W(BaseDataset):
             **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        """Read the image list and every ``.pts`` file once.
+        """Read the image list, then the ``.pts`` file of every image of
+        ``split`` once.
 
         Returns:
             list[dict]: ``dict(img_path=..., face_landmarks=(68, 2),
-            face_box=(4,))`` per image, in list order.
+            face_box=(4,))`` per image of the split, in list order.
         """
         path = self.ann_file
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'Image list {path} (one 300W image path per line, each '
                 'with its .pts file beside it) does not exist.')
-        img_root = self.data_prefix.get('img_path', '') or self.data_root
-        problems = InvalidRows(self.skip_invalid)
+        # (lineno, name) per listed image, (lineno, name, reason) per
+        # repeated one, in file order.
+        rows: List[tuple] = []
         seen: Dict[str, int] = {}
-        data_list = []
         with open(path, encoding='utf-8') as f:
             for lineno, line in enumerate(f, start=1):
                 name = line.strip()
                 if not name or name.startswith('#'):
                     continue
                 if name in seen:
-                    problems.add(
-                        path, lineno, f'"{name}" is listed twice (first on '
-                        f'line {seen[name]})')
+                    rows.append((lineno, name, f'"{name}" is listed twice '
+                                 f'(first on line {seen[name]})'))
                     continue
                 seen[name] = lineno
-                img_path = osp.join(img_root, name)
-                reason = missing_image(img_path)
-                pts_path = osp.splitext(img_path)[0] + '.pts'
-                if reason is None and not osp.isfile(pts_path):
-                    reason = f'landmark file "{pts_path}" does not exist'
-                if reason is not None:
-                    problems.add(path, lineno, reason)
-                    continue
-                points = _parse_pts(pts_path, 68)
-                if isinstance(points, tuple):
-                    problems.add(pts_path, *points)
-                    continue
-                points = points - 1.0  # 1-based (Matlab) to 0-based
-                data_list.append(
-                    dict(
-                        img_path=img_path,
-                        face_landmarks=points,
-                        face_box=_box_of(points)))
+                rows.append((lineno, name))
+        keep = _holdout_keep(list(seen), self.split, self.val_ratio,
+                             self.split_seed)
+        img_root = self.data_prefix.get('img_path', '') or self.data_root
+        problems = InvalidRows(self.skip_invalid)
+        data_list = []
+        for row in rows:
+            lineno, name = row[:2]
+            if len(row) == 3:
+                problems.add(path, lineno, row[2])
+                continue
+            if keep is not None and name not in keep:
+                continue
+            img_path = osp.join(img_root, name)
+            reason = missing_image(img_path)
+            pts_path = osp.splitext(img_path)[0] + '.pts'
+            if reason is None and not osp.isfile(pts_path):
+                reason = f'landmark file "{pts_path}" does not exist'
+            if reason is not None:
+                problems.add(path, lineno, reason)
+                continue
+            points = _parse_pts(pts_path, 68)
+            if isinstance(points, tuple):
+                problems.add(pts_path, *points)
+                continue
+            points = points - 1.0  # 1-based (Matlab) to 0-based
+            data_list.append(
+                dict(
+                    img_path=img_path,
+                    face_landmarks=points,
+                    face_box=_box_of(points)))
         problems.warn(path)
         if not data_list:
             reason = f' ({len(problems)} invalid)' if problems else ''
-            raise AnnotationError(f'{path}:1: no valid image in the '
-                                  f'list{reason}.')
+            raise AnnotationError(f'{path}:1: no valid image of split '
+                                  f'{self.split!r} in the list{reason}.')
         return data_list
 
 
@@ -277,6 +354,18 @@ class WFLW(BaseDataset):
     and the image path relative to ``WFLW_images``. An image with several
     faces has one row per face.
 
+    WFLW ships no validation part, and checkpoints must never be selected
+    on the test split. So ``split='val'`` holds out a seeded ``val_ratio``
+    share of the images of the training list (see
+    :func:`fbp_mm.datasets.splits.holdout_split`), and ``split='train'`` is
+    the rest of it. The hold-out is drawn over the image paths as listed,
+    each counted once, so all faces of one image land on the same side, and
+    the choice depends on those paths, the ratio and ``split_seed`` only
+    (not on the order of the rows or on which files exist). ``split='test'``
+    is the official test list, to be evaluated once at the end. With
+    ``val_ratio=0`` the training split is the whole training list;
+    ``split='val'`` then raises a ``ValueError``.
+
     Samples carry ``img_path``, ``face_landmarks`` (float32 ``(98, 2)``, as
     in the file), ``face_box`` (float32 ``(x1, y1, x2, y2)``, the
     annotated box) and ``wflw_attributes`` (``{name: 0 | 1}`` with the
@@ -290,19 +379,26 @@ class WFLW(BaseDataset):
     ``RandomFaceFlip``) take 68-point landmarks and do not apply to these.
 
     A row without 207 fields, a value that is not a number (landmarks:
-    finite floats; box: integers; attributes: 0 or 1) or a missing image
+    finite floats; box: integers; attributes: 0 or 1), both checked on
+    every row, or a missing image (checked for the chosen split only)
     raises an :class:`AnnotationError` whose message starts with
     ``file:line:``; with ``skip_invalid=True`` such rows are dropped and
     counted in one warning.
 
     Args:
         data_root (str): Root of the dataset. Defaults to ''.
-        split (str): ``'train'`` or ``'test'``, picking the official list.
-            Defaults to ``'train'``.
-        ann_file (str, optional): A list in the same format (e.g. one of
-            the official subset lists ``list_98pt_test_*.txt`` converted to
-            it), relative to ``data_root`` unless absolute; overrides
-            ``split``. Defaults to None.
+        split (str): ``'train'``, ``'val'`` (both from the official
+            training list, see above) or ``'test'`` (the official test
+            list). Defaults to ``'train'``.
+        val_ratio (float): Share of the training list's images held out as
+            the validation split, in ``[0, 1)``. Defaults to 0.1.
+        split_seed (int): Seed of the hold-out. Defaults to 0.
+        ann_file (str, optional): A list in the same format, relative to
+            ``data_root`` unless absolute, read instead of the official
+            list: with ``split='test'`` in full (e.g. one of the official
+            subset lists ``list_98pt_test_*.txt`` converted to it), with
+            ``'train'`` / ``'val'`` less / only its hold-out. Defaults to
+            None.
         data_prefix (str | dict): Image folder relative to ``data_root``.
             Defaults to ``'WFLW_images'``.
         skip_invalid (bool): Skip bad rows with a counted warning instead
@@ -311,6 +407,8 @@ class WFLW(BaseDataset):
             (``pipeline``, ``test_mode``, ``indices``, ...).
 
     Example:
+        >>> train = dict(type='WFLW', data_root='data/WFLW', split='train')
+        >>> val = dict(train, split='val')  # 10% of the training images
         >>> test = dict(type='WFLW', data_root='data/WFLW', split='test')
     """
 
@@ -327,19 +425,23 @@ class WFLW(BaseDataset):
     def __init__(self,
                  data_root: str = '',
                  split: str = 'train',
+                 val_ratio: float = DEFAULT_VAL_RATIO,
+                 split_seed: int = DEFAULT_SPLIT_SEED,
                  ann_file: Optional[str] = None,
                  data_prefix: Union[str, dict] = 'WFLW_images',
                  skip_invalid: bool = False,
                  **kwargs) -> None:
-        if split not in ('train', 'test'):
-            raise ValueError(
-                f"split must be 'train' or 'test', got {split!r}")
+        val_ratio = _check_holdout_args(split, ('train', 'val', 'test'),
+                                        val_ratio)
         if not ann_file:
+            list_split = 'test' if split == 'test' else 'train'
             ann_file = osp.join(WFLW_LIST_DIR,
-                                f'list_98pt_rect_attr_{split}.txt')
+                                f'list_98pt_rect_attr_{list_split}.txt')
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
         self.split = split
+        self.val_ratio = val_ratio
+        self.split_seed = int(split_seed)
         self.skip_invalid = skip_invalid
         super().__init__(
             ann_file=ann_file,
@@ -377,40 +479,49 @@ class WFLW(BaseDataset):
             })
 
     def load_data_list(self) -> List[dict]:
-        """Read the annotation list once, validating every row.
+        """Read the annotation list once, validating every row, then keep
+        the faces of ``split``.
 
         Returns:
             list[dict]: ``dict(img_path=..., face_landmarks=(98, 2),
-            face_box=(4,), wflw_attributes={...})`` per face, in list
-            order.
+            face_box=(4,), wflw_attributes={...})`` per face of the split,
+            in list order.
         """
         path = self.ann_file
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'Annotation list {path} (WFLW rows of 196 landmark values, '
                 'a box, 6 attributes and the image path) does not exist.')
-        img_root = self.data_prefix.get('img_path', '') or self.data_root
-        problems = InvalidRows(self.skip_invalid)
-        data_list = []
+        # (lineno, image name, sample dict or why the row is bad) per row.
+        rows: List[Tuple[int, str, Union[str, dict]]] = []
         with open(path, encoding='utf-8') as f:
             for lineno, line in enumerate(f, start=1):
                 fields = line.split()
                 if not fields:
                     continue
-                sample = self._parse_row(fields)
-                if isinstance(sample, dict):
-                    img_path = osp.join(img_root, fields[-1])
-                    sample = missing_image(img_path) or dict(
-                        img_path=img_path, **sample)
-                if isinstance(sample, str):
-                    problems.add(path, lineno, sample)
+                rows.append((lineno, fields[-1], self._parse_row(fields)))
+        keep = _holdout_keep(
+            [name for _, name, sample in rows if isinstance(sample, dict)],
+            self.split, self.val_ratio, self.split_seed)
+        img_root = self.data_prefix.get('img_path', '') or self.data_root
+        problems = InvalidRows(self.skip_invalid)
+        data_list = []
+        for lineno, name, sample in rows:
+            if isinstance(sample, dict):
+                if keep is not None and name not in keep:
                     continue
-                data_list.append(sample)
+                img_path = osp.join(img_root, name)
+                sample = missing_image(img_path) or dict(
+                    img_path=img_path, **sample)
+            if isinstance(sample, str):
+                problems.add(path, lineno, sample)
+                continue
+            data_list.append(sample)
         problems.warn(path)
         if not data_list:
             reason = f' ({len(problems)} invalid)' if problems else ''
-            raise AnnotationError(f'{path}:1: no valid face in the '
-                                  f'list{reason}.')
+            raise AnnotationError(f'{path}:1: no valid face of split '
+                                  f'{self.split!r} in the list{reason}.')
         return data_list
 
 

@@ -7,8 +7,9 @@ import torch
 from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 
-#: Splits a few-shot subset may never be drawn from.
-HELD_OUT_SPLITS = ('test', )
+#: Splits a few-shot subset may never be drawn from (test: evaluated once;
+#: val: selects checkpoints).
+HELD_OUT_SPLITS = ('test', 'val')
 
 
 def few_shot_indices(num_samples: int,
@@ -99,7 +100,8 @@ class FewShotDataset:
     of the training set (multi-label attributes, regression, landmarks),
     drawn with ``seed``. The wrapped dataset must be a training split: a
     dataset whose ``split`` is ``'test'`` is refused, so a subset can never
-    come from the test data. Validation and test loaders stay as they are.
+    come from the test data; ``'val'`` is refused too (it selects the
+    checkpoints). Validation and test loaders stay as they are.
 
     With ``seed=None`` the draw uses the run's seed (``randomness.seed`` of
     the config, which MMEngine sets before it builds the training

@@ -6,13 +6,14 @@ from mmengine.dataset import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from .annotations import AnnotationError, InvalidRows, missing_image
+from .splits import DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO, holdout_split
 
 __all__ = ['RAFDB_EMOTIONS', 'RAFDBBasic']
 
 #: The seven basic emotions; label ``k`` of the list is class ``k - 1``.
 RAFDB_EMOTIONS = ('surprise', 'fear', 'disgust', 'happiness', 'sadness',
                   'anger', 'neutral')
-SPLITS = ('train', 'test')
+SPLITS = ('train', 'val', 'test')
 
 
 @DATASETS.register_module()
@@ -30,23 +31,40 @@ class RAFDBBasic(BaseDataset):
     (``list_patition_label.txt`` is spelled so in the release.) Each list
     row is ``<image> <label>``, e.g. ``train_00001.jpg 5``, with labels
     1..7 = surprise, fear, disgust, happiness, sadness, anger, neutral.
-    The split is given by the name: ``train_*`` rows form the training
-    split, ``test_*`` rows the test split. The aligned 100 x 100 faces are
-    named ``<stem>_aligned.jpg``; the original images keep the list name.
+    The official partition is given by the name: ``train_*`` rows form the
+    training list, ``test_*`` rows the test list. The aligned 100 x 100
+    faces are named ``<stem>_aligned.jpg``; the original images keep the
+    list name.
+
+    RAF-DB has no validation part, and checkpoints must never be selected
+    on the test split. So ``split='val'`` holds out a seeded ``val_ratio``
+    share of the official training list (see
+    :func:`fbp_mm.datasets.splits.holdout_split`; the keys are the image
+    names as listed, e.g. ``train_00001.jpg``, so the choice depends on the
+    names, the ratio and ``split_seed`` only: not on the order of the rows,
+    on ``aligned`` or on which image files exist), and ``split='train'`` is
+    the rest of that list. ``split='test'`` is the official test list, to
+    be evaluated once at the end. With ``val_ratio=0`` the training split
+    is the whole official training list (e.g. to retrain on all of it once
+    the schedule is fixed); ``split='val'`` then raises a ``ValueError``.
 
     Samples carry ``img_path`` and ``gt_label`` (int 0..6, the list label
     minus one). ``metainfo['classes']`` is :data:`RAFDB_EMOTIONS`.
 
     A row that is not ``<image> <label>``, a label that is not an integer
     1..7, a name starting with neither ``train_`` nor ``test_``, an image
-    listed twice or a missing image (checked for the chosen split only)
-    raises an :class:`AnnotationError` whose message starts with
-    ``file:line:``; with ``skip_invalid=True`` such rows are dropped and
-    counted in one warning.
+    listed twice (all checked on every row) or a missing image (checked
+    for the chosen split only) raises an :class:`AnnotationError` whose
+    message starts with ``file:line:``; with ``skip_invalid=True`` such rows
+    are dropped and counted in one warning.
 
     Args:
         data_root (str): Root of the dataset. Defaults to ''.
-        split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
+        split (str): ``'train'``, ``'val'`` or ``'test'``. Defaults to
+            ``'train'``.
+        val_ratio (float): Share of the official training list held out as
+            the validation split, in ``[0, 1)``. Defaults to 0.1.
+        split_seed (int): Seed of the hold-out. Defaults to 0.
         ann_file (str): The label list, relative to ``data_root`` unless
             absolute. Defaults to ``'EmoLabel/list_patition_label.txt'``.
         aligned (bool): Use the aligned faces (``Image/aligned``,
@@ -65,6 +83,7 @@ class RAFDBBasic(BaseDataset):
         ...              split='train',
         ...              pipeline=[dict(type='LoadImageFromFile'),
         ...                        dict(type='PackInputs')])
+        >>> val = dict(train, split='val')  # 10% of the train_* rows
         >>> test = dict(train, split='test')
     """
 
@@ -73,6 +92,8 @@ class RAFDBBasic(BaseDataset):
     def __init__(self,
                  data_root: str = '',
                  split: str = 'train',
+                 val_ratio: float = DEFAULT_VAL_RATIO,
+                 split_seed: int = DEFAULT_SPLIT_SEED,
                  ann_file: str = osp.join('EmoLabel',
                                           'list_patition_label.txt'),
                  aligned: bool = True,
@@ -81,13 +102,22 @@ class RAFDBBasic(BaseDataset):
                  **kwargs) -> None:
         if split not in SPLITS:
             raise ValueError(
-                f"split must be 'train' or 'test', got {split!r}")
+                f"split must be 'train', 'val' or 'test', got {split!r}")
+        val_ratio = float(val_ratio)
+        if not 0.0 <= val_ratio < 1.0:
+            raise ValueError(f'val_ratio must be in [0, 1), got {val_ratio}')
+        if split == 'val' and val_ratio == 0.0:
+            raise ValueError(
+                "split='val' needs val_ratio > 0 (the share of the official "
+                'training list held out for validation).')
         if data_prefix is None:
             data_prefix = osp.join('Image',
                                    'aligned' if aligned else 'original')
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
         self.split = split
+        self.val_ratio = val_ratio
+        self.split_seed = int(split_seed)
         self.aligned = bool(aligned)
         self.skip_invalid = skip_invalid
         super().__init__(
@@ -105,7 +135,8 @@ class RAFDBBasic(BaseDataset):
         return f'{stem}_aligned{ext}'
 
     def load_data_list(self) -> List[dict]:
-        """Read the label list once, validating every row of the split.
+        """Read the label list once, validating every row, then keep the
+        part of ``split``.
 
         Returns:
             list[dict]: ``dict(img_path=..., gt_label=int)`` per image of
@@ -117,51 +148,63 @@ class RAFDBBasic(BaseDataset):
                 f'Label list {path} (RAF-DB\'s "<image> <label 1..7>" rows, '
                 'officially EmoLabel/list_patition_label.txt) does not '
                 'exist.')
-        img_root = self.data_prefix.get('img_path', '') or self.data_root
-        problems = InvalidRows(self.skip_invalid)
+        list_split = 'test' if self.split == 'test' else 'train'
+        # One entry per row, in file order: (lineno, reason) for a bad row,
+        # (lineno, name, label) for a valid row of the official list_split.
+        rows: List[tuple] = []
         seen: Dict[str, int] = {}
-        data_list = []
         with open(path, encoding='utf-8') as f:
             for lineno, line in enumerate(f, start=1):
                 fields = line.split()
                 if not fields or fields[0].startswith('#'):
                     continue
                 if len(fields) != 2:
-                    problems.add(
-                        path, lineno, 'expected "<image> <label>", got '
-                        f'{len(fields)} fields')
+                    rows.append((lineno, 'expected "<image> <label>", got '
+                                 f'{len(fields)} fields'))
                     continue
                 name, label = fields
                 if label not in ('1', '2', '3', '4', '5', '6', '7'):
-                    problems.add(
-                        path, lineno,
-                        f'label {label!r} is not an integer 1..7')
+                    rows.append(
+                        (lineno, f'label {label!r} is not an integer 1..7'))
                     continue
                 if name.startswith('train_'):
                     split = 'train'
                 elif name.startswith('test_'):
                     split = 'test'
                 else:
-                    problems.add(
-                        path, lineno, f'"{name}" starts with neither '
-                        '"train_" nor "test_", so its split is unknown')
+                    rows.append((lineno, f'"{name}" starts with neither '
+                                 '"train_" nor "test_", so its split is '
+                                 'unknown'))
                     continue
                 if name in seen:
-                    problems.add(
-                        path, lineno,
-                        f'"{name}" is listed twice (first on line '
-                        f'{seen[name]})')
+                    rows.append((lineno, f'"{name}" is listed twice (first '
+                                 f'on line {seen[name]})'))
                     continue
                 seen[name] = lineno
-                if split != self.split:
-                    continue
-                img_path = osp.join(img_root, self.image_name(name))
-                reason = missing_image(img_path)
-                if reason is not None:
-                    problems.add(path, lineno, reason)
-                    continue
-                data_list.append(
-                    dict(img_path=img_path, gt_label=int(label) - 1))
+                if split == list_split:
+                    rows.append((lineno, name, int(label) - 1))
+        keep = None  # every row of list_split
+        if self.split != 'test' and self.val_ratio > 0.0:
+            names = [row[1] for row in rows if len(row) == 3]
+            is_val = holdout_split(names, self.val_ratio, self.split_seed)
+            wanted = self.split == 'val'
+            keep = {n for n, v in zip(names, is_val) if v == wanted}
+        img_root = self.data_prefix.get('img_path', '') or self.data_root
+        problems = InvalidRows(self.skip_invalid)
+        data_list = []
+        for row in rows:
+            if len(row) == 2:
+                problems.add(path, *row)
+                continue
+            lineno, name, label = row
+            if keep is not None and name not in keep:
+                continue
+            img_path = osp.join(img_root, self.image_name(name))
+            reason = missing_image(img_path)
+            if reason is not None:
+                problems.add(path, lineno, reason)
+                continue
+            data_list.append(dict(img_path=img_path, gt_label=label))
         problems.warn(path)
         if not data_list:
             reason = f' ({len(problems)} invalid)' if problems else ''

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from mmpretrain.registry import DATASETS
 
-from fbp_mm.datasets import WFLW, AnnotationError, Face300W
+from fbp_mm.datasets import WFLW, AnnotationError, Face300W, holdout_split
 from fbp_mm.datasets import annotations as annotations_module
 from fbp_mm.datasets.face_landmarks import (FLIP_PAIRS_98, WFLW_ATTRIBUTES,
                                             read_pts)
@@ -62,8 +62,8 @@ def write_300w(root, list_name='full.txt'):
 def build_300w(root, **kwargs):
     # serialize_data=False skips MMEngine's gc.collect() (~0.3 s a build)
     kwargs.setdefault('serialize_data', False)
-    return DATASETS.build(
-        dict(type='Face300W', data_root=root, ann_file='full.txt', **kwargs))
+    kwargs.setdefault('ann_file', 'full.txt')
+    return DATASETS.build(dict(type='Face300W', data_root=root, **kwargs))
 
 
 def test_300w_reads_pts_and_shifts_to_zero_based(tmp_path):
@@ -153,6 +153,99 @@ def test_300w_missing_files_name_list_line(tmp_path):
         build_300w(root)
 
 
+def write_300w_train(root, num=10, name='train.txt', order=None):
+    """``num`` training images (``afw``, ``helen/trainset``) with their
+    .pts and a list of them; return the root and the listed names."""
+    names = [f'afw/{k:03d}_1.jpg' if k % 2 else f'helen/trainset/{k}.jpg'
+             for k in range(num)]
+    for k, rel in enumerate(names):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), IMG)
+        path.with_suffix('.pts').write_text(pts_text(points_68(k)))
+    listed = names if order is None else [names[i] for i in order]
+    (root / name).write_text('# 300W training images\n' +
+                             '\n'.join(listed) + '\n')
+    return str(root), names
+
+
+def names_300w(ds, root):
+    return [osp.relpath(ds.get_data_info(i)['img_path'], root)
+            for i in range(len(ds))]
+
+
+def test_300w_split_all_reads_the_whole_list(tmp_path):
+    root, names = write_300w_train(tmp_path)
+    for kwargs in (dict(), dict(split='all'), dict(split='all', val_ratio=0.5),
+                   dict(split='train', val_ratio=0)):
+        ds = build_300w(root, ann_file='train.txt', **kwargs)
+        assert names_300w(ds, root) == names
+    assert build_300w(root, ann_file='train.txt').split == 'all'
+
+
+def test_300w_val_is_a_seeded_holdout_of_the_list(tmp_path):
+    root, names = write_300w_train(tmp_path)
+    train = build_300w(root, ann_file='train.txt', split='train')
+    val = build_300w(root, ann_file='train.txt', split='val')
+    train_names, val_names = names_300w(train, root), names_300w(val, root)
+    assert len(val_names) == 1 and len(train_names) == 9
+    assert not set(train_names) & set(val_names)
+    assert sorted(train_names + val_names) == sorted(names)
+    mask = holdout_split(names, 0.1, 0)
+    assert val_names == [n for n, v in zip(names, mask) if v]
+    k = names.index(val_names[0])
+    np.testing.assert_array_equal(val.get_data_info(0)['face_landmarks'],
+                                  points_68(k) - 1)
+    assert names_300w(build_300w(root, ann_file='train.txt', split='val'),
+                      root) == val_names
+    assert len(build_300w(root, ann_file='train.txt', split='val',
+                          val_ratio=0.3)) == 3
+    seeds = {tuple(names_300w(build_300w(root, ann_file='train.txt',
+                                         split='val', split_seed=s), root))
+             for s in range(4)}
+    assert len(seeds) > 1
+
+
+def test_300w_holdout_ignores_line_order(tmp_path):
+    root, names = write_300w_train(tmp_path)
+    write_300w_train(tmp_path, name='shuffled.txt',
+                     order=[3, 9, 0, 7, 1, 8, 2, 6, 4, 5])
+    for split in ('train', 'val'):
+        a = build_300w(root, ann_file='train.txt', split=split,
+                       val_ratio=0.3)
+        b = build_300w(root, ann_file='shuffled.txt', split=split,
+                       val_ratio=0.3)
+        assert set(names_300w(a, root)) == set(names_300w(b, root))
+
+
+def test_300w_test_lists_are_read_whole(tmp_path):
+    root = write_300w(tmp_path)
+    write_300w_train(tmp_path)
+    full = build_300w(root)  # split='all'
+    assert names_300w(full, root) == IMAGES_300W
+
+
+def test_300w_checks_files_of_its_own_side_only(tmp_path):
+    root, _ = write_300w_train(tmp_path)
+    val_name, = names_300w(build_300w(root, ann_file='train.txt',
+                                      split='val'), root)
+    os.remove(osp.join(root, osp.splitext(val_name)[0] + '.pts'))
+    assert len(build_300w(root, ann_file='train.txt', split='train')) == 9
+    with pytest.raises(AnnotationError, match='landmark file'):
+        build_300w(root, ann_file='train.txt', split='val')
+    with pytest.raises(AnnotationError, match='landmark file'):
+        build_300w(root, ann_file='train.txt')
+
+
+def test_300w_split_is_checked(tmp_path):
+    with pytest.raises(ValueError, match="'all', 'train' or 'val'"):
+        Face300W(ann_file='train.txt', split='test')
+    with pytest.raises(ValueError, match='needs val_ratio > 0'):
+        Face300W(ann_file='train.txt', split='val', val_ratio=0)
+    with pytest.raises(ValueError, match=r'val_ratio must be in \[0, 1\)'):
+        Face300W(ann_file='train.txt', split='train', val_ratio=1.5)
+
+
 def test_300w_skip_invalid(tmp_path, monkeypatch):
     root = write_300w(tmp_path)
     (tmp_path / 'ibug' / 'image_003_1.pts').write_text(
@@ -223,7 +316,7 @@ def build_wflw(root, **kwargs):
 
 def test_wflw_reads_official_rows(tmp_path):
     root = write_wflw(tmp_path)
-    ds = build_wflw(root, split='train')
+    ds = build_wflw(root, split='train', val_ratio=0)
     assert isinstance(ds, WFLW)
     assert len(ds) == 3
     for k, (rel, box, attrs) in enumerate(WFLW_TRAIN):
@@ -290,14 +383,14 @@ def test_wflw_bad_rows_name_file_and_line(tmp_path, line, message):
     root = write_wflw(tmp_path, extra_train=[line])
     with pytest.raises(AnnotationError,
                        match=r'rect_attr_train\.txt:4: .*' + message):
-        build_wflw(root)
+        build_wflw(root, val_ratio=0)
 
 
 def test_wflw_skip_invalid(tmp_path, monkeypatch):
     root = write_wflw(tmp_path,
                       extra_train=[row_with(0, 'x'), row_with(200, '-1')])
     logged = capture_warnings(monkeypatch)
-    ds = build_wflw(root, skip_invalid=True)
+    ds = build_wflw(root, skip_invalid=True, val_ratio=0)
     assert len(ds) == 3
     assert len(logged) == 1
     message, level = logged[0]
@@ -307,8 +400,122 @@ def test_wflw_skip_invalid(tmp_path, monkeypatch):
 
 
 def test_wflw_split_is_checked():
-    with pytest.raises(ValueError, match="'train' or 'test'"):
-        WFLW(split='val')
+    with pytest.raises(ValueError, match="'train', 'val' or 'test'"):
+        WFLW(split='all')
+    with pytest.raises(ValueError, match='needs val_ratio > 0'):
+        WFLW(split='val', val_ratio=0)
+    with pytest.raises(ValueError, match=r'val_ratio must be in \[0, 1\)'):
+        WFLW(split='train', val_ratio=1)
+
+
+# 12 training images, the first four with two faces (16 rows); lines of
+# one image are not adjacent, as faces of one image need not be in WFLW.
+MANY_IMAGES = [f'{k}--Event/{k}_Event_img_{k}.jpg' for k in range(12)]
+MANY_ROWS = [(rel, (k, k, k + 10, k + 10), (0, 0, 0, 0, 0, 0))
+             for k, rel in enumerate(MANY_IMAGES)]
+MANY_ROWS += [(MANY_IMAGES[k], (50 + k, 50, 90 + k, 90), (1, 0, 0, 0, 0, 0))
+              for k in range(4)]
+
+
+def write_wflw_many(root, rows=MANY_ROWS):
+    """WFLW layout with ``rows`` as the training list (face ``k`` has the
+    points ``points_98(k)``) and the usual test list."""
+    write_wflw(root)
+    lines = [wflw_row(points_98(k), box, attrs, rel)
+             for k, (rel, box, attrs) in enumerate(rows)]
+    (root / WFLW_LISTS / 'list_98pt_rect_attr_train.txt').write_text(
+        '\n'.join(lines) + '\n')
+    for rel in MANY_IMAGES:
+        path = root / 'WFLW_images' / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), IMG)
+    return str(root)
+
+
+def faces(ds, root):
+    """``(image, first landmark x)`` per face: identifies the row."""
+    base = osp.join(root, 'WFLW_images')
+    return [(osp.relpath(info['img_path'], base),
+             float(info['face_landmarks'][0, 0]))
+            for info in (ds.get_data_info(i) for i in range(len(ds)))]
+
+
+def test_wflw_val_holds_out_whole_images(tmp_path):
+    root = write_wflw_many(tmp_path)
+    train = build_wflw(root, split='train')
+    val = build_wflw(root, split='val')
+    train_faces, val_faces = faces(train, root), faces(val, root)
+    all_faces = faces(build_wflw(root, split='train', val_ratio=0), root)
+    assert len(all_faces) == 16
+    # disjoint, and together the official training list, in its order
+    assert not set(train_faces) & set(val_faces)
+    assert sorted(train_faces + val_faces) == sorted(all_faces)
+    assert train_faces == [f for f in all_faces if f in set(train_faces)]
+    # by image: all faces of an image on one side
+    train_images = {img for img, _ in train_faces}
+    val_images = {img for img, _ in val_faces}
+    assert not train_images & val_images
+    assert train_images | val_images == set(MANY_IMAGES)
+    assert len(val_images) == 1  # round(0.1 * 12) images
+    mask = holdout_split(MANY_IMAGES, 0.1, 0)
+    assert val_images == {n for n, v in zip(MANY_IMAGES, mask) if v}
+    # deterministic; the seed and the ratio change the draw
+    assert faces(build_wflw(root, split='val'), root) == val_faces
+    assert len({img for img, _ in faces(
+        build_wflw(root, split='val', val_ratio=0.5), root)}) == 6
+    seeds = {frozenset(img for img, _ in faces(
+        build_wflw(root, split='val', split_seed=s), root)) for s in range(4)}
+    assert len(seeds) > 1
+
+
+def test_wflw_holdout_puts_both_faces_of_an_image_together(tmp_path):
+    root = write_wflw_many(tmp_path)
+    for seed in range(6):
+        val = faces(build_wflw(root, split='val', val_ratio=0.3,
+                               split_seed=seed), root)
+        images = {img for img, _ in val}
+        expected = sum(1 + (MANY_IMAGES.index(img) < 4) for img in images)
+        assert len(val) == expected
+
+
+def test_wflw_holdout_ignores_row_order(tmp_path):
+    root = write_wflw_many(tmp_path / 'a')
+    val = set(faces(build_wflw(root, split='val', val_ratio=0.3), root))
+    # same rows (same points per row), other order
+    other = tmp_path / 'b'
+    write_wflw_many(other)
+    rows = (tmp_path / 'a' / WFLW_LISTS /
+            'list_98pt_rect_attr_train.txt').read_text().splitlines()
+    (other / WFLW_LISTS / 'list_98pt_rect_attr_train.txt').write_text(
+        '\n'.join(rows[::-1]) + '\n')
+    assert set(faces(build_wflw(str(other), split='val', val_ratio=0.3),
+                     str(other))) == val
+
+
+def test_wflw_test_split_is_untouched(tmp_path):
+    root = write_wflw_many(tmp_path)
+    for kwargs in (dict(), dict(val_ratio=0), dict(val_ratio=0.5,
+                                                   split_seed=3)):
+        test = build_wflw(root, split='test', **kwargs)
+        assert faces(test, root) == [(WFLW_TEST[0][0], 5.5)]
+
+
+def test_wflw_checks_images_of_its_own_side_only(tmp_path):
+    root = write_wflw_many(tmp_path)
+    train_faces = faces(build_wflw(root, split='train'), root)
+    val_image, = {img for img, _ in faces(build_wflw(root, split='val'),
+                                          root)}
+    os.remove(osp.join(root, 'WFLW_images', val_image))
+    # a missing validation image neither stops nor shifts the training split
+    assert faces(build_wflw(root, split='train'), root) == train_faces
+    with pytest.raises(AnnotationError, match='does not exist'):
+        build_wflw(root, split='val')
+    # bad rows are errors on every side
+    with open(osp.join(root, WFLW_LISTS, 'list_98pt_rect_attr_train.txt'),
+              'a') as f:
+        f.write(row_with(5, 'abc') + '\n')
+    with pytest.raises(AnnotationError, match='not a number'):
+        build_wflw(root, split='train')
 
 
 # ----------------------------------------------------------- flip pairs

@@ -65,9 +65,10 @@ def test_wrapper_subsets_a_training_split():
         f'{i}.jpg' for i in expected]
 
 
-def test_wrapper_never_samples_the_test_split():
-    with pytest.raises(ValueError, match="its 'test' split"):
-        FewShotDataset(ToyDataset(labels=LABELS, split='test'), shots=1)
+@pytest.mark.parametrize('split', ['test', 'val'])
+def test_wrapper_never_samples_the_test_or_validation_split(split):
+    with pytest.raises(ValueError, match=f"its '{split}' split"):
+        FewShotDataset(ToyDataset(labels=LABELS, split=split), shots=1)
 
 
 def test_regression_sets_take_a_fraction_not_shots():

@@ -1,0 +1,112 @@
+# Fine-tune the ProS-pretrained ViT-S/16 (the teacher backbone of
+# configs/pros/pros_vit-small-p16_8xb64-100e_unlabeled-faces.py) on CelebA's
+# 40 binary attributes: MMPretrain's multi-label linear head on the class
+# token, 224 px, AdamW with layer-wise lr decay, 30 epochs, batch 64.
+#
+# Data (the official archive, data_root 'data/CelebA'):
+#   data/CelebA/img_align_celeba/000001.jpg ...   (aligned 178 x 218 crops)
+#   data/CelebA/Anno/list_attr_celeba.txt
+#   data/CelebA/Eval/list_eval_partition.txt      (0 train / 1 val / 2 test)
+# Checkpoint selection: on CelebA's official validation partition (19,867
+# images, never trained on) by `mean_accuracy` (mean over the 40 attributes
+# of AttributeAccuracy); the official test partition (19,962 images) is
+# evaluated once, with the selected checkpoint.
+#
+#   CFG=configs/pros/vit-small-p16_ft-1xb64-30e_celeba-attributes.py
+#   python tools/train.py $CFG
+#   python tools/test.py $CFG \
+#       work_dirs/$(basename $CFG .py)/best_mean_accuracy_epoch_N.pth
+# (N: the epoch of the best validation score; the train log says.)
+#
+# Another initialisation: --cfg-options
+#   model.backbone.init_cfg.checkpoint=PATH model.backbone.init_cfg.prefix=...
+_base_ = [
+    '../_base_/schedules/fbp_vit_finetune_100e.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['fbp_mm'], allow_failed_imports=False)
+runner_type = 'FbpRunner'
+
+pretrained = \
+    'work_dirs/pros_vit-small-p16_8xb64-100e_unlabeled-faces/epoch_100.pth'
+batch_size = 64
+num_workers = 8
+
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(
+        type='VisionTransformer',
+        arch='deit-small',
+        img_size=224,
+        patch_size=16,
+        out_type='cls_token',
+        drop_path_rate=0.1,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint=pretrained,
+            prefix='teacher.module.backbone.')),
+    head=dict(type='MultiLabelLinearClsHead', num_classes=40,
+              in_channels=384))
+data_preprocessor = dict(
+    num_classes=40,
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True)
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(224, 224)),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(224, 224)),
+    dict(type='PackInputs'),
+]
+celeba = dict(
+    type='CelebAAttributes',
+    data_root='data/CelebA',
+    attr_file='Anno/list_attr_celeba.txt',
+    partition_file='Eval/list_eval_partition.txt',
+    data_prefix='img_align_celeba')
+
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=num_workers,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(**celeba, split='train', pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=128,
+    num_workers=num_workers,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(**celeba, split='val', pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=128,
+    num_workers=num_workers,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(**celeba, split='test', pipeline=test_pipeline))
+val_evaluator = dict(type='AttributeAccuracy')
+test_evaluator = val_evaluator
+
+# 30 epochs: 3 warm-up epochs, cosine decay; lr for a total batch of 64.
+optim_wrapper = dict(
+    optimizer=dict(lr=5e-4 * batch_size / 256),
+    paramwise_cfg=dict(layer_decay_rate=0.75))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=3,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=27, by_epoch=True, begin=3,
+         end=30, eta_min=1e-6, convert_to_iter_based=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=1)
+auto_scale_lr = dict(base_batch_size=batch_size)
+
+default_hooks = dict(
+    logger=dict(interval=100),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
+                    save_best='mean_accuracy', rule='greater'))
+randomness = dict(seed=0)
