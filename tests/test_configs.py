@@ -74,7 +74,7 @@ def test_recipe_is_valid(path, tmp_path):
     assert RECIPE_STAGES.get('test') is not None
 
 
-def test_recipes_exist_for_both_methods():
+def test_recipes_exist_for_every_method():
     names = {osp.basename(p) for p in RECIPES}
     assert {'mae_ms_kd.py', 'mae_ms_kd_demo.py', 'efficient_fiqa.py',
-            'efficient_fiqa_demo.py'} <= names
+            'efficient_fiqa_demo.py', 'pros.py', 'pros_demo.py'} <= names

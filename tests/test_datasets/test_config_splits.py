@@ -42,7 +42,23 @@ def data_roots(tmp_path_factory):
             text = f.read()
         with open(osp.join(levels, f'{part}.txt'), 'w') as f:
             f.write(text)
-    return dict(demo=demo, fiqa=fiqa, levels=levels)
+    # the downstream face sets in their official layouts (ProS configs)
+    from test_celeba import write_celeba
+    from test_face_landmarks import write_300w, write_300w_train, \
+        write_wflw_many
+    from test_rafdb import write_rafdb
+    official = {}
+    for name in ('celeba', 'rafdb', '300w', 'wflw'):
+        official[name] = tmp_path_factory.mktemp(name)
+    write_celeba(official['celeba'])
+    write_rafdb(official['rafdb'],
+                rows=[(f'train_{k:05d}.jpg', 1 + k % 7) for k in range(1, 21)]
+                + [(f'test_{k:04d}.jpg', 1 + k % 7) for k in range(1, 6)])
+    write_300w_train(official['300w'])
+    write_300w(official['300w'])
+    write_wflw_many(official['wflw'])
+    return dict(demo=demo, fiqa=fiqa, levels=levels,
+                **{k: str(v) for k, v in official.items()})
 
 
 def _root_for(dataset_cfg, roots):
@@ -60,6 +76,14 @@ def _root_for(dataset_cfg, roots):
     if kind == 'CustomDataset':
         ann = str(dataset_cfg.get('ann_file', ''))
         return roots['demo'] if ann.startswith('levels/') else roots['levels']
+    if kind == 'CelebAAttributes':  # the demo faces carry CelebA's layout
+        return roots['demo'] if dataset_cfg.get('attr_file') == \
+            'attributes.txt' else roots['celeba']
+    if kind == 'FaceLandmarkList':
+        return roots['demo']
+    official = dict(RAFDBBasic='rafdb', Face300W='300w', WFLW='wflw')
+    if kind in official:
+        return roots[official[kind]]
     raise AssertionError(f'no generated tree for a {kind} config')
 
 
@@ -72,6 +96,9 @@ def _dataset_images(dataset_cfg, name, roots):
         # e.g. labeled + unlabeled faces for distillation
         return set().union(*(_dataset_images(d, name, roots)
                              for d in dataset_cfg['datasets']))
+    if dataset_cfg['type'] == 'FewShotDataset':
+        # a subset of its training set: check the whole set
+        return _dataset_images(dataset_cfg['dataset'], name, roots)
     dataset_cfg['data_root'] = _root_for(dataset_cfg, roots)
     dataset_cfg['pipeline'] = []
     ann = dataset_cfg.get('ann_file')
