@@ -21,41 +21,22 @@
 #       work_dirs/$(basename $CFG .py)/best_accuracy_top1_epoch_N.pth
 # (N: the epoch of the best validation score; the train log says.)
 _base_ = [
-    '../_base_/schedules/fbp_vit_finetune_100e.py',
+    '../_base_/models/vit-small-p16_pros-teacher.py',
+    '../_base_/schedules/pros_finetune_30e.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['fbp_mm'], allow_failed_imports=False)
-runner_type = 'FbpRunner'
 
-pretrained = \
-    'work_dirs/pros_vit-small-p16_8xb64-100e_unlabeled-faces/epoch_100.pth'
 batch_size = 64
 num_workers = 8
 
 model = dict(
-    type='ImageClassifier',
-    backbone=dict(
-        type='VisionTransformer',
-        arch='deit-small',
-        img_size=224,
-        patch_size=16,
-        out_type='cls_token',
-        drop_path_rate=0.1,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint=pretrained,
-            prefix='teacher.module.backbone.')),
     head=dict(
         type='LinearClsHead',
         num_classes=7,
         in_channels=384,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, )))
-data_preprocessor = dict(
-    num_classes=7,
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True)
+data_preprocessor = dict(num_classes=7)
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -92,19 +73,6 @@ test_dataloader = dict(
     dataset=dict(**rafdb, split='test', pipeline=test_pipeline))
 val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_evaluator = val_evaluator
-
-# 30 epochs: 3 warm-up epochs, cosine decay; lr for a total batch of 64.
-optim_wrapper = dict(
-    optimizer=dict(lr=5e-4 * batch_size / 256),
-    paramwise_cfg=dict(layer_decay_rate=0.75))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=3,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=27, by_epoch=True, begin=3,
-         end=30, eta_min=1e-6, convert_to_iter_based=True),
-]
-train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=1)
-auto_scale_lr = dict(base_batch_size=batch_size)
 
 default_hooks = dict(
     logger=dict(interval=50),

@@ -28,41 +28,22 @@
 #       work_dirs/$(basename $CFG .py)/best_nme_epoch_N.pth
 # (N: the epoch of the best validation score; the train log says.)
 _base_ = [
-    '../_base_/schedules/fbp_vit_finetune_100e.py',
+    '../_base_/models/vit-small-p16_pros-teacher.py',
+    '../_base_/schedules/pros_finetune_30e.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['fbp_mm'], allow_failed_imports=False)
-runner_type = 'FbpRunner'
 
-pretrained = \
-    'work_dirs/pros_vit-small-p16_8xb64-100e_unlabeled-faces/epoch_100.pth'
 batch_size = 64
 num_workers = 8
 num_landmarks = 68
 
 model = dict(
-    type='ImageClassifier',
-    backbone=dict(
-        type='VisionTransformer',
-        arch='deit-small',
-        img_size=224,
-        patch_size=16,
-        out_type='cls_token',
-        drop_path_rate=0.1,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint=pretrained,
-            prefix='teacher.module.backbone.')),
     head=dict(
         type='LandmarkRegressionHead',
         in_channels=384,
         num_landmarks=num_landmarks,
         input_size=224,
         loss=dict(type='L1Loss')))
-data_preprocessor = dict(
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True)
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -96,18 +77,14 @@ test_dataloader = dict(
 val_evaluator = dict(type='NMEMetric', normalize='inter_ocular')
 test_evaluator = val_evaluator
 
-# 60 epochs: 5 warm-up epochs, cosine decay; lr for a total batch of 64.
-optim_wrapper = dict(
-    optimizer=dict(lr=5e-4 * batch_size / 256),
-    paramwise_cfg=dict(layer_decay_rate=0.75))
+# 60 epochs: 5 warm-up epochs, cosine decay (the rest as in the base).
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=5,
          convert_to_iter_based=True),
     dict(type='CosineAnnealingLR', T_max=55, by_epoch=True, begin=5,
          end=60, eta_min=1e-6, convert_to_iter_based=True),
 ]
-train_cfg = dict(by_epoch=True, max_epochs=60, val_interval=1)
-auto_scale_lr = dict(base_batch_size=batch_size)
+train_cfg = dict(max_epochs=60)
 
 default_hooks = dict(
     logger=dict(interval=20),
