@@ -80,8 +80,9 @@ val_dataloader = dict(dataset=dict(pipeline=pipeline))
 
 # Stages of the demo recipe that the asserted claim needs; the test runs
 # them as the demo does (the demo's configs), on a face set of the demo's
-# labeled size with a quarter of its unlabeled pool (mae_faces). Every other stage
-# is shrunk to one epoch: the test checks that its row is made and wired.
+# labeled size with a quarter of its unlabeled pool (mae_faces). Every
+# other stage is shrunk to one epoch: the test checks that its row is made
+# and wired.
 CLAIM_STAGES = ('teacher_pretrain', 'student_pretrain', 'teacher_finetune',
                 'student_finetune')
 
