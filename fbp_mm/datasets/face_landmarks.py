@@ -9,7 +9,8 @@ from mmpretrain.registry import DATASETS
 from ..faces.landmarks import FLIP_PAIRS_68
 from .annotations import (AnnotationError, InvalidRows, missing_image,
                           read_landmarks, read_partition)
-from .splits import DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO, holdout_split
+from .splits import (DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO,
+                     check_holdout_args, holdout_names)
 
 __all__ = [
     'FLIP_PAIRS_98', 'WFLW_ATTRIBUTES', 'read_pts', 'Face300W', 'WFLW',
@@ -128,37 +129,6 @@ def _box_of(points: np.ndarray) -> np.ndarray:
     return np.concatenate([points.min(0), points.max(0)]).astype(np.float32)
 
 
-def _check_holdout_args(split: str, splits: Tuple[str, ...],
-                        val_ratio: float) -> float:
-    """Check ``split`` and ``val_ratio``; return ``val_ratio`` as float."""
-    if split not in splits:
-        names = ', '.join(repr(s) for s in splits[:-1])
-        raise ValueError(f'split must be {names} or {splits[-1]!r}, got '
-                         f'{split!r}')
-    val_ratio = float(val_ratio)
-    if not 0.0 <= val_ratio < 1.0:
-        raise ValueError(f'val_ratio must be in [0, 1), got {val_ratio}')
-    if split == 'val' and val_ratio == 0.0:
-        raise ValueError(
-            "split='val' needs val_ratio > 0 (the share of the training "
-            'list held out for validation).')
-    return val_ratio
-
-
-def _holdout_keep(names: List[str], split: str, val_ratio: float,
-                  seed: int) -> Optional[set]:
-    """The distinct ``names`` on the side of ``split`` ('train': the rest,
-    'val': the hold-out), or None to keep every name (any other split, or
-    ``val_ratio=0``). Repeated names (several faces of one image) count
-    once, so all rows of an image land on the same side."""
-    if split not in ('train', 'val') or val_ratio == 0.0:
-        return None
-    keys = list(dict.fromkeys(names))
-    is_val = holdout_split(keys, val_ratio, seed)
-    wanted = split == 'val'
-    return {k for k, v in zip(keys, is_val) if v == wanted}
-
-
 @DATASETS.register_module()
 class Face300W(BaseDataset):
     """300W (iBUG 68-point) faces: images with a ``.pts`` file beside each.
@@ -256,7 +226,7 @@ class Face300W(BaseDataset):
         if not ann_file:
             raise ValueError('Face300W needs ann_file: a list of images, one '
                              'path per line.')
-        val_ratio = _check_holdout_args(split, ('all', 'train', 'val'),
+        val_ratio = check_holdout_args(split, ('all', 'train', 'val'),
                                         val_ratio)
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
@@ -298,7 +268,7 @@ class Face300W(BaseDataset):
                     continue
                 seen[name] = lineno
                 rows.append((lineno, name))
-        keep = _holdout_keep(list(seen), self.split, self.val_ratio,
+        keep = holdout_names(list(seen), self.split, self.val_ratio,
                              self.split_seed)
         img_root = self.data_prefix.get('img_path', '') or self.data_root
         problems = InvalidRows(self.skip_invalid)
@@ -431,7 +401,7 @@ class WFLW(BaseDataset):
                  data_prefix: Union[str, dict] = 'WFLW_images',
                  skip_invalid: bool = False,
                  **kwargs) -> None:
-        val_ratio = _check_holdout_args(split, ('train', 'val', 'test'),
+        val_ratio = check_holdout_args(split, ('train', 'val', 'test'),
                                         val_ratio)
         if not ann_file:
             list_split = 'test' if split == 'test' else 'train'
@@ -500,7 +470,7 @@ class WFLW(BaseDataset):
                 if not fields:
                     continue
                 rows.append((lineno, fields[-1], self._parse_row(fields)))
-        keep = _holdout_keep(
+        keep = holdout_names(
             [name for _, name, sample in rows if isinstance(sample, dict)],
             self.split, self.val_ratio, self.split_seed)
         img_root = self.data_prefix.get('img_path', '') or self.data_root

@@ -6,7 +6,8 @@ from mmengine.dataset import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from .annotations import AnnotationError, InvalidRows, missing_image
-from .splits import DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO, holdout_split
+from .splits import (DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO,
+                     check_holdout_args, holdout_names)
 
 __all__ = ['RAFDB_EMOTIONS', 'RAFDBBasic']
 
@@ -100,16 +101,7 @@ class RAFDBBasic(BaseDataset):
                  data_prefix: Optional[Union[str, dict]] = None,
                  skip_invalid: bool = False,
                  **kwargs) -> None:
-        if split not in SPLITS:
-            raise ValueError(
-                f"split must be 'train', 'val' or 'test', got {split!r}")
-        val_ratio = float(val_ratio)
-        if not 0.0 <= val_ratio < 1.0:
-            raise ValueError(f'val_ratio must be in [0, 1), got {val_ratio}')
-        if split == 'val' and val_ratio == 0.0:
-            raise ValueError(
-                "split='val' needs val_ratio > 0 (the share of the official "
-                'training list held out for validation).')
+        val_ratio = check_holdout_args(split, SPLITS, val_ratio)
         if data_prefix is None:
             data_prefix = osp.join('Image',
                                    'aligned' if aligned else 'original')
@@ -183,12 +175,9 @@ class RAFDBBasic(BaseDataset):
                 seen[name] = lineno
                 if split == list_split:
                     rows.append((lineno, name, int(label) - 1))
-        keep = None  # every row of list_split
-        if self.split != 'test' and self.val_ratio > 0.0:
-            names = [row[1] for row in rows if len(row) == 3]
-            is_val = holdout_split(names, self.val_ratio, self.split_seed)
-            wanted = self.split == 'val'
-            keep = {n for n, v in zip(names, is_val) if v == wanted}
+        # None: every row of list_split
+        keep = holdout_names([row[1] for row in rows if len(row) == 3],
+                             self.split, self.val_ratio, self.split_seed)
         img_root = self.data_prefix.get('img_path', '') or self.data_root
         problems = InvalidRows(self.skip_invalid)
         data_list = []

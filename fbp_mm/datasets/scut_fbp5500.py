@@ -5,7 +5,8 @@ from typing import List
 from mmpretrain.registry import DATASETS
 
 from .score_list import ScoreListDataset
-from .splits import DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO, holdout_split
+from .splits import (DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO,
+                     check_holdout_args, holdout_names)
 
 SPLIT_6040_DIR = osp.join('train_test_files', 'split_of_60%training and '
                           '40%testing')
@@ -71,16 +72,7 @@ class SCUTFBP5500(ScoreListDataset):
                  split_seed: int = DEFAULT_SPLIT_SEED,
                  data_prefix='Images',
                  **kwargs) -> None:
-        if split not in SPLITS:
-            raise ValueError(
-                f"split must be 'train', 'val' or 'test', got {split!r}")
-        val_ratio = float(val_ratio)
-        if not 0.0 <= val_ratio < 1.0:
-            raise ValueError(f'val_ratio must be in [0, 1), got {val_ratio}')
-        if split == 'val' and val_ratio == 0.0:
-            raise ValueError(
-                "split='val' needs val_ratio > 0 (the share of the official "
-                'training list held out for validation).')
+        val_ratio = check_holdout_args(split, SPLITS, val_ratio)
         list_split = 'test' if split == 'test' else 'train'
         if protocol == '6040':
             ann_file = osp.join(SPLIT_6040_DIR, f'{list_split}.txt')
@@ -117,13 +109,14 @@ class SCUTFBP5500(ScoreListDataset):
             per image.
         """
         data_list = super().load_data_list()
-        if self.split == 'test' or self.val_ratio == 0.0:
-            return data_list
         img_root = self.data_prefix.get('img_path', '') or self.data_root
         names = [
             osp.relpath(info['img_path'], img_root).replace(osp.sep, '/')
             for info in data_list
         ]
-        is_val = holdout_split(names, self.val_ratio, self.split_seed)
-        keep = self.split == 'val'
-        return [info for info, v in zip(data_list, is_val) if v == keep]
+        keep = holdout_names(names, self.split, self.val_ratio,
+                             self.split_seed)
+        if keep is None:
+            return data_list
+        return [info for info, name in zip(data_list, names)
+                if name in keep]

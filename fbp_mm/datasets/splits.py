@@ -10,9 +10,12 @@ Only the standard library is needed, so dataset generators can write lists
 that match what the dataset classes hold out.
 """
 import hashlib
-from typing import List, Sequence
+from typing import List, Optional, Sequence, Set
 
-__all__ = ['DEFAULT_VAL_RATIO', 'DEFAULT_SPLIT_SEED', 'holdout_split']
+__all__ = [
+    'DEFAULT_VAL_RATIO', 'DEFAULT_SPLIT_SEED', 'holdout_split',
+    'check_holdout_args', 'holdout_names'
+]
 
 #: Default share of a training list held out for validation.
 DEFAULT_VAL_RATIO = 0.1
@@ -69,3 +72,69 @@ def holdout_split(keys: Sequence[str], val_ratio: float,
     order = sorted(range(num), key=lambda i: _rank_key(seed, keys[i]))
     chosen = set(order[:num_val])
     return [i in chosen for i in range(num)]
+
+
+def check_holdout_args(split: str, splits: Sequence[str],
+                       val_ratio: float) -> float:
+    """Check a dataset's ``split`` and ``val_ratio``, as every dataset with
+    a validation hold-out does.
+
+    Args:
+        split (str): The requested split.
+        splits (Sequence[str]): The splits the dataset has.
+        val_ratio (float): Share of the training list held out.
+
+    Returns:
+        float: ``val_ratio`` as a float.
+
+    Raises:
+        ValueError: For an unknown split, a ratio outside ``[0, 1)``, or
+            ``split='val'`` with ``val_ratio=0``.
+
+    Example:
+        >>> check_holdout_args('val', ('train', 'val', 'test'), 0.1)
+        0.1
+    """
+    if split not in splits:
+        names = ', '.join(repr(s) for s in splits[:-1])
+        raise ValueError(f'split must be {names} or {splits[-1]!r}, got '
+                         f'{split!r}')
+    val_ratio = float(val_ratio)
+    if not 0.0 <= val_ratio < 1.0:  # also rejects NaN
+        raise ValueError(f'val_ratio must be in [0, 1), got {val_ratio}')
+    if split == 'val' and val_ratio == 0.0:
+        raise ValueError(
+            "split='val' needs val_ratio > 0 (the share of the training "
+            'list held out for validation).')
+    return val_ratio
+
+
+def holdout_names(names: Sequence[str], split: str, val_ratio: float,
+                  seed: int = DEFAULT_SPLIT_SEED) -> Optional[Set[str]]:
+    """The names of a training list on the side of ``split``.
+
+    ``'val'``: the hold-out of :func:`holdout_split`; ``'train'``: the rest.
+    Repeated names (several faces of one image) count once, so all rows of
+    an image land on the same side.
+
+    Args:
+        names (Sequence[str]): Names of the training list, as listed.
+        split (str): The requested split.
+        val_ratio (float): Share held out.
+        seed (int): Seed of the hold-out. Defaults to 0.
+
+    Returns:
+        set[str] | None: The names to keep, or None to keep every name (any
+        other split, or ``val_ratio=0``).
+
+    Example:
+        >>> names = [f'{i}.jpg' for i in range(10)]
+        >>> len(holdout_names(names, 'val', 0.2))
+        2
+    """
+    if split not in ('train', 'val') or val_ratio == 0.0:
+        return None
+    keys = list(dict.fromkeys(names))
+    is_val = holdout_split(keys, val_ratio, seed)
+    wanted = split == 'val'
+    return {k for k, v in zip(keys, is_val) if v == wanted}
