@@ -8,12 +8,7 @@ from mmengine.structures import BaseDataElement
 from mmpretrain.registry import METRICS
 from mmpretrain.structures import label_to_onehot
 
-
-def _to_vector(value) -> torch.Tensor:
-    """Turn a field into a detached 1-D CPU tensor."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().reshape(-1)
-    return torch.as_tensor(np.asarray(value)).reshape(-1)
+from .regression_metric import _to_vector
 
 
 def binary_targets(data_sample: dict, num_attributes: int) -> torch.Tensor:
