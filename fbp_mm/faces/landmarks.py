@@ -46,10 +46,12 @@ for _a, _b in FLIP_PAIRS_68:
 def flip_landmarks(points: np.ndarray, width: float) -> np.ndarray:
     """The 68 landmarks of the horizontally flipped image.
 
-    Mirrors the x coordinates (``x -> width - x``, the pixel-edge
-    convention of ``cv2.flip`` and MMCV's ``imflip`` for continuous
-    coordinates) and swaps left and right points so that the result is in
-    the 68-point order again.
+    Mirrors the x coordinates (``x -> width - 1 - x``: pixel centres at
+    integer coordinates, the convention of the fbp_mm datasets, of
+    :class:`CropFaceBox` and of ``cv2`` drawing and sampling, under which
+    ``cv2.flip`` moves the pixel at ``x`` to ``width - 1 - x``) and swaps
+    left and right points so that the result is in the 68-point order
+    again.
 
     Args:
         points (np.ndarray): ``(68, 2)`` ``(x, y)`` landmarks.
@@ -63,7 +65,7 @@ def flip_landmarks(points: np.ndarray, width: float) -> np.ndarray:
         raise ValueError(f'flip_landmarks takes (68, 2) points, got an '
                          f'array of shape {points.shape}')
     flipped = points[_FLIP_ORDER].copy()
-    flipped[:, 0] = width - flipped[:, 0]
+    flipped[:, 0] = width - 1 - flipped[:, 0]
     return flipped
 
 

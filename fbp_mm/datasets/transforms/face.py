@@ -197,6 +197,6 @@ class RandomFaceFlip(BaseTransform):
         box = results.get('face_box')
         if box is not None:
             results['face_box'] = np.array(
-                [width - box[2], box[1], width - box[0], box[3]],
+                [width - 1 - box[2], box[1], width - 1 - box[0], box[3]],
                 dtype=np.float32)
         return results

@@ -83,8 +83,10 @@ class FacePriorTargets(BaseTransform):
       label (>= 2) wins over 0 and 1 when it covers at least
       ``part_min_fraction`` of the patch (ties go to the smaller label);
     - ``face_heatmaps``: ``(68, gh, gw)`` float32 Gaussians of peak 1 and
-      sigma ``heatmap_sigma`` patches, centred at ``landmark / patch_size -
-      0.5`` (patch centres at integer grid coordinates);
+      sigma ``heatmap_sigma`` patches, centred at ``(landmark + 0.5) /
+      patch_size - 0.5`` (pixel centres and patch centres both at integer
+      coordinates of their grids, so the patch of pixels 0..p-1 has its
+      centre at pixel (p - 1) / 2);
     - ``face_component_boxes``: ``(6, 4)`` float32 ``(x1, y1, x2, y2)``
       extents of the :data:`COMPONENTS`' points, each side pushed out by
       ``box_margin`` times the box's larger side, clipped to ``[0, W]`` x
@@ -206,7 +208,7 @@ class FacePriorTargets(BaseTransform):
         Returns:
             np.ndarray: Peak-1 Gaussians of sigma ``heatmap_sigma``.
         """
-        centres = points / self.patch_size - 0.5
+        centres = (points + 0.5) / self.patch_size - 0.5
         ys = np.arange(grid[0], dtype=np.float64)
         xs = np.arange(grid[1], dtype=np.float64)
         dx = (xs[None, None, :] - centres[:, 0, None, None])**2
