@@ -3,11 +3,12 @@
 from .degradation import RandomFaceDegradation
 from .face import AlignFace, DetectFace, FaceLandmarks, RandomFaceFlip
 from .face_prior_targets import COMPONENTS, PART_LABELS, FacePriorTargets
+from .face_prior_views import FACE_PRIOR_KEYS, FacePriorViews
 from .landmark_crop import CropFaceBox
 from .multi_crop import MultiCrop
 
 __all__ = [
     'RandomFaceDegradation', 'DetectFace', 'FaceLandmarks', 'AlignFace',
     'RandomFaceFlip', 'MultiCrop', 'CropFaceBox', 'FacePriorTargets',
-    'PART_LABELS', 'COMPONENTS'
+    'PART_LABELS', 'COMPONENTS', 'FacePriorViews', 'FACE_PRIOR_KEYS'
 ]

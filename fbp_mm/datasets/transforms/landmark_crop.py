@@ -50,6 +50,12 @@ class CropFaceBox(BaseTransform):
     raises: the square of side ``max(H, W)`` centred on the whole image is
     used instead, so that batch shapes stay equal.
 
+    With ``scale_jitter`` or ``shift_jitter`` the crop is random (a view
+    augmentation for pretraining): the side is multiplied by a factor drawn
+    uniformly from ``[1 - scale_jitter, 1 + scale_jitter]`` and the centre
+    moved by ``U(-shift_jitter, shift_jitter)`` times the side in x and in
+    y, independently (``np.random``, as MMCV's random transforms).
+
     Reads ``img`` and, if present, ``face_box`` and ``face_landmarks``.
     Writes ``img``, ``img_shape`` (``(size, size)``), ``face_landmarks``
     (float32 ``(K, 2)``), ``face_box`` (float32 ``(4,)``) and
@@ -62,6 +68,10 @@ class CropFaceBox(BaseTransform):
             Defaults to 1.25.
         interpolation (str): ``'nearest'``, ``'bilinear'`` or ``'bicubic'``.
             Defaults to ``'bilinear'``.
+        scale_jitter (float): Relative range of the random side factor,
+            in ``[0, 1)``. Defaults to 0 (no jitter).
+        shift_jitter (float): Range of the random centre shift, as a
+            fraction of the side, non-negative. Defaults to 0 (no jitter).
 
     Example:
         >>> import numpy as np
@@ -78,7 +88,9 @@ class CropFaceBox(BaseTransform):
     def __init__(self,
                  size: int = 256,
                  scale: float = 1.25,
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear',
+                 scale_jitter: float = 0.0,
+                 shift_jitter: float = 0.0) -> None:
         if int(size) <= 0:
             raise ValueError(f'size must be positive, got {size}')
         if not scale > 0:
@@ -87,9 +99,17 @@ class CropFaceBox(BaseTransform):
             raise ValueError(
                 f'interpolation must be one of {sorted(_INTERPOLATIONS)}, '
                 f'got {interpolation!r}')
+        if not 0.0 <= scale_jitter < 1.0:
+            raise ValueError(
+                f'scale_jitter must be in [0, 1), got {scale_jitter}')
+        if not shift_jitter >= 0.0:
+            raise ValueError(
+                f'shift_jitter must be non-negative, got {shift_jitter}')
         self.size = int(size)
         self.scale = float(scale)
         self.interpolation = interpolation
+        self.scale_jitter = float(scale_jitter)
+        self.shift_jitter = float(shift_jitter)
 
     def crop_square(self, results: dict) -> Tuple[float, float, float]:
         """Centre ``(cx, cy)`` and side of the square to crop.
@@ -119,7 +139,15 @@ class CropFaceBox(BaseTransform):
             raise ValueError(
                 f'CropFaceBox: {source} ({x1}, {y1}, {x2}, {y2}) of '
                 f'{results.get("img_path")} is empty or not finite.')
-        return (x1 + x2) / 2, (y1 + y2) / 2, float(side)
+        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+        if self.scale_jitter:
+            side *= np.random.uniform(1 - self.scale_jitter,
+                                      1 + self.scale_jitter)
+        if self.shift_jitter:
+            dx, dy = np.random.uniform(-self.shift_jitter, self.shift_jitter,
+                                       2)
+            cx, cy = cx + dx * side, cy + dy * side
+        return float(cx), float(cy), float(side)
 
     def crop_matrix(self, results: dict) -> np.ndarray:
         """The float64 ``2 x 3`` map from image to crop coordinates."""
@@ -166,4 +194,6 @@ class CropFaceBox(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(size={self.size}, '
                 f'scale={self.scale}, '
-                f"interpolation='{self.interpolation}')")
+                f"interpolation='{self.interpolation}', "
+                f'scale_jitter={self.scale_jitter}, '
+                f'shift_jitter={self.shift_jitter})')

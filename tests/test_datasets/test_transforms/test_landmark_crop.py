@@ -138,9 +138,39 @@ def test_degenerate_box_and_bad_arguments_raise():
     with pytest.raises(ValueError, match='a.jpg'):
         crop(dict(img=np.zeros((10, 10), np.uint8), img_path='a.jpg',
                   face_box=np.array([5, 5, 5, 5], np.float32)), size=8)
-    for cfg in (dict(size=0), dict(scale=0), dict(interpolation='area')):
+    for cfg in (dict(size=0), dict(scale=0), dict(interpolation='area'),
+                dict(scale_jitter=1.0), dict(shift_jitter=-0.1)):
         with pytest.raises(ValueError):
             TRANSFORMS.build(dict(type='CropFaceBox', **cfg))
+
+
+def test_jittered_crops_vary_within_their_ranges_and_keep_pixels_on_marks():
+    # the box's centre pixel (50, 50) is marked; each random crop's matrix
+    # says where it went, and the bright pixel is there
+    box = np.array([39.5, 39.5, 60.5, 60.5], np.float32)  # side 21, centre 50
+    np.random.seed(0)
+    sides, shifts = [], []
+    for _ in range(40):
+        out = crop(dict(img=marked_image([(50, 50)]), face_box=box.copy(),
+                        face_landmarks=np.array([[50, 50]], np.float32)),
+                   size=42, scale=1.0, scale_jitter=0.2, shift_jitter=0.1,
+                   interpolation='nearest')
+        matrix = out['face_crop_matrix'].astype(np.float64)
+        side = 42 / matrix[0, 0]
+        # crop centre in image coordinates: where crop pixel 20.5 comes from
+        centre = (20.5 - matrix[0, 2]) / matrix[0, 0]
+        sides.append(side)
+        shifts.append((centre - 50) / side)
+        x, y = out['face_landmarks'][0]
+        assert out['img'][int(round(y)), int(round(x))].max() == 255
+    assert 21 * 0.8 <= min(sides) and max(sides) <= 21 * 1.2
+    assert max(sides) - min(sides) > 21 * 0.2  # it does vary
+    assert max(np.abs(shifts)) <= 0.1 + 1e-6
+    assert max(shifts) - min(shifts) > 0.1
+    # without jitter, the same crop every time
+    fixed = [crop(dict(img=marked_image([(50, 50)]), face_box=box.copy()),
+                  size=42, scale=1.0)['face_crop_matrix'] for _ in range(3)]
+    assert all(np.array_equal(fixed[0], m) for m in fixed)
 
 
 def test_pack_inputs_carries_the_landmarks_to_the_data_sample():
