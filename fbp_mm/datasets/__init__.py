@@ -1,7 +1,11 @@
+from .affectnet import AffectNet
+from .age_list import AgeDB, UTKFaceAges
 from .annotations import AnnotationError
+from .au_occurrence import BP4D_AUS, DISFA_AUS, AUOccurrenceList
 from .celeba import CelebAAttributes
 from .face_landmarks import WFLW, Face300W, FaceLandmarkList
 from .few_shot import FewShotDataset
+from .lfw_attributes import LFWAttributes
 from .rafdb import RAFDBBasic
 from .score_list import ScoreListDataset
 from .scut_fbp5500 import SCUTFBP5500
@@ -13,5 +17,6 @@ __all__ = [
     'AnnotationError', 'SCUTFBP5500', 'ScoreListDataset',
     'UnlabeledFaceDataset', 'RandomFaceDegradation', 'holdout_split',
     'CelebAAttributes', 'RAFDBBasic', 'Face300W', 'WFLW', 'FaceLandmarkList',
-    'FewShotDataset'
+    'FewShotDataset', 'AUOccurrenceList', 'BP4D_AUS', 'DISFA_AUS',
+    'AffectNet', 'AgeDB', 'UTKFaceAges', 'LFWAttributes'
 ]

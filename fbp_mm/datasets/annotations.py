@@ -27,7 +27,8 @@ SKIP_HINT = 'set skip_invalid=True to skip such rows'
 
 class AnnotationError(ValueError):
     """A bad row of an annotation file; the message starts with
-    ``file:line:``."""
+    ``file:line:`` (``file:`` alone for an image whose file name carries
+    its labels and cannot be parsed)."""
 
 
 def missing_image(img_path: str) -> Optional[str]:
@@ -73,18 +74,22 @@ class InvalidRows:
         self.noun = noun
         self.messages: List[str] = []
 
-    def add(self, ann_file: str, lineno: int, reason: str) -> None:
+    def add(self, ann_file: str, lineno: Optional[int],
+            reason: str) -> None:
         """Record (or raise for) one bad row.
 
         Args:
-            ann_file (str): The list file.
-            lineno (int): Its 1-based line number.
+            ann_file (str): The list file, or the image file itself for
+                datasets whose labels are in the file names.
+            lineno (int, optional): Its 1-based line number; None for an
+                image file named by its path alone (``"<file>: <reason>"``).
             reason (str): What is wrong with the row.
 
         Raises:
             AnnotationError: When rows are not skipped.
         """
-        message = f'{ann_file}:{lineno}: {reason}'
+        where = ann_file if lineno is None else f'{ann_file}:{lineno}'
+        message = f'{where}: {reason}'
         if not self.skip:
             raise AnnotationError(f'{message} ({SKIP_HINT})')
         self.messages.append(message)

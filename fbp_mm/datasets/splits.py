@@ -10,11 +10,12 @@ Only the standard library is needed, so dataset generators can write lists
 that match what the dataset classes hold out.
 """
 import hashlib
-from typing import List, Optional, Sequence, Set
+from typing import List, Optional, Sequence, Set, Tuple
 
 __all__ = [
     'DEFAULT_VAL_RATIO', 'DEFAULT_SPLIT_SEED', 'holdout_split',
-    'check_holdout_args', 'holdout_names'
+    'check_holdout_args', 'holdout_names', 'check_three_way_args',
+    'three_way_names'
 ]
 
 #: Default share of a training list held out for validation.
@@ -138,3 +139,80 @@ def holdout_names(names: Sequence[str], split: str, val_ratio: float,
     is_val = holdout_split(keys, val_ratio, seed)
     wanted = split == 'val'
     return {k for k, v in zip(keys, is_val) if v == wanted}
+
+
+def check_three_way_args(split: str, splits: Sequence[str],
+                         val_ratio: float, test_ratio: float
+                         ) -> Tuple[float, float]:
+    """Check ``split``, ``val_ratio`` and ``test_ratio`` of a dataset
+    without an official split (see :func:`three_way_names`).
+
+    Args:
+        split (str): The requested split.
+        splits (Sequence[str]): The splits the dataset has.
+        val_ratio (float): Share of the training part held out for
+            validation.
+        test_ratio (float): Share of the whole list held out for testing.
+
+    Returns:
+        tuple[float, float]: ``val_ratio`` and ``test_ratio`` as floats.
+
+    Raises:
+        ValueError: As :func:`check_holdout_args`, and for ``test_ratio``
+            outside ``[0, 1)`` or ``split='test'`` with ``test_ratio=0``.
+
+    Example:
+        >>> check_three_way_args('test', ('train', 'val', 'test'), 0.1, 0.2)
+        (0.1, 0.2)
+    """
+    val_ratio = check_holdout_args(split, splits, val_ratio)
+    test_ratio = float(test_ratio)
+    if not 0.0 <= test_ratio < 1.0:  # also rejects NaN
+        raise ValueError(f'test_ratio must be in [0, 1), got {test_ratio}')
+    if split == 'test' and test_ratio == 0.0:
+        raise ValueError(
+            "split='test' needs test_ratio > 0 (the share of the list held "
+            'out for testing).')
+    return val_ratio, test_ratio
+
+
+def three_way_names(names: Sequence[str], split: str, val_ratio: float,
+                    test_ratio: float, seed: int = DEFAULT_SPLIT_SEED
+                    ) -> Optional[Set[str]]:
+    """The names of a list without an official split on the side of
+    ``split``, drawn by :func:`holdout_names` twice.
+
+    ``'test'``: the ``test_ratio`` hold-out of all names; ``'val'``: the
+    ``val_ratio`` hold-out of the other names (the training part);
+    ``'train'``: the rest of the training part. Both hold-outs use
+    ``seed``, so the choice depends on the set of names, the ratios and
+    the seed only. Repeated names count once, so names can be group keys
+    (a person, a subject) and every row of a group lands on one side.
+
+    Args:
+        names (Sequence[str]): Names (or group keys) of the list.
+        split (str): ``'train'``, ``'val'`` or ``'test'``; any other
+            split keeps every name.
+        val_ratio (float): Share of the training part held out for
+            validation.
+        test_ratio (float): Share of all names held out for testing.
+        seed (int): Seed of both hold-outs. Defaults to 0.
+
+    Returns:
+        set[str] | None: The names to keep, or None to keep every name.
+
+    Example:
+        >>> names = [f'{i}.jpg' for i in range(20)]
+        >>> [len(three_way_names(names, s, 0.25, 0.2))
+        ...  for s in ('train', 'val', 'test')]
+        [12, 4, 4]
+    """
+    if split not in ('train', 'val', 'test'):
+        return None
+    keys = list(dict.fromkeys(names))
+    test = holdout_names(keys, 'val', test_ratio, seed) or set()
+    if split == 'test':
+        return test
+    rest = [k for k in keys if k not in test]
+    keep = holdout_names(rest, split, val_ratio, seed)
+    return set(rest) if keep is None else keep

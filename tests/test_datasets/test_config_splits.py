@@ -42,13 +42,21 @@ def data_roots(tmp_path_factory):
             text = f.read()
         with open(osp.join(levels, f'{part}.txt'), 'w') as f:
             f.write(text)
-    # the downstream face sets in their official layouts (ProS configs)
+    # the downstream face sets in their official layouts (ProS and
+    # Face-prior configs)
+    from test_affectnet import write_affectnet
+    from test_age_list import write_agedb, write_utkface
+    from test_au_occurrence import write_au_folds
     from test_celeba import write_celeba
     from test_face_landmarks import write_300w, write_300w_train, \
         write_wflw_many
+    from test_lfw_attributes import write_lfw_many
     from test_rafdb import write_rafdb
+
+    from fbp_mm.datasets import BP4D_AUS, DISFA_AUS
     official = {}
-    for name in ('celeba', 'rafdb', '300w', 'wflw'):
+    for name in ('celeba', 'rafdb', '300w', 'wflw', 'bp4d', 'disfa',
+                 'affectnet', 'agedb', 'utkface', 'lfw'):
         official[name] = tmp_path_factory.mktemp(name)
     write_celeba(official['celeba'])
     write_rafdb(official['rafdb'],
@@ -57,6 +65,15 @@ def data_roots(tmp_path_factory):
     write_300w_train(official['300w'])
     write_300w(official['300w'])
     write_wflw_many(official['wflw'])
+    write_au_folds(official['bp4d'], BP4D_AUS)
+    write_au_folds(official['disfa'], DISFA_AUS)
+    write_affectnet(official['affectnet'],
+                    train=[(f'{k // 5}/{k:03d}.jpg', k % 7)
+                           for k in range(20)])
+    write_agedb(official['agedb'])
+    official['agedb'] = official['agedb'] / 'AgeDB'  # images at the root
+    write_utkface(official['utkface'])
+    write_lfw_many(official['lfw'])
     return dict(demo=demo, fiqa=fiqa, levels=levels,
                 **{k: str(v) for k, v in official.items()})
 
@@ -81,7 +98,11 @@ def _root_for(dataset_cfg, roots):
             'attributes.txt' else roots['celeba']
     if kind == 'FaceLandmarkList':
         return roots['demo']
-    official = dict(RAFDBBasic='rafdb', Face300W='300w', WFLW='wflw')
+    if kind == 'AUOccurrenceList':  # one tree per AU set: BP4D, DISFA
+        return roots[osp.basename(dataset_cfg['data_root']).lower()]
+    official = dict(RAFDBBasic='rafdb', Face300W='300w', WFLW='wflw',
+                    AffectNet='affectnet', AgeDB='agedb',
+                    UTKFaceAges='utkface', LFWAttributes='lfw')
     if kind in official:
         return roots[official[kind]]
     raise AssertionError(f'no generated tree for a {kind} config')
@@ -102,9 +123,10 @@ def _dataset_images(dataset_cfg, name, roots):
     dataset_cfg['data_root'] = _root_for(dataset_cfg, roots)
     dataset_cfg['pipeline'] = []
     ann = dataset_cfg.get('ann_file')
-    if isinstance(ann, list):
+    if isinstance(ann, list) and dataset_cfg['type'] == 'ScoreListDataset':
         # The labeled list; pseudo-labeled lists are written by earlier
-        # stages and hold unlabeled images only.
+        # stages and hold unlabeled images only. (Other lists of files,
+        # e.g. the training folds of AUOccurrenceList, are read whole.)
         dataset_cfg['ann_file'] = ann[0]
     dataset = DATASETS.build(dataset_cfg)
     paths = [
@@ -125,6 +147,14 @@ def test_configs_with_validation_are_found():
         'configs/fbp/mae_ms_kd.py',
         'configs/fbp/demo/mae_ms_kd_demo-faces.py',
     } <= names
+    face_prior = {
+        f'configs/face_prior/vit-small-p16_ft-1xb64-30e_{task}.py'
+        for task in ('bp4d-au', 'disfa-au', 'rafdb', 'rafdb_10shot',
+                     'affectnet-7', 'agedb-age', 'utkface-age',
+                     'celeba-attributes', 'celeba-attributes_1pct',
+                     'lfwa-attributes')
+    }
+    assert face_prior <= names
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 import pytest
 
-from fbp_mm.datasets.splits import holdout_split
+from fbp_mm.datasets.splits import (check_three_way_args, holdout_split,
+                                    three_way_names)
 
 
 def test_holdout_counts_and_determinism():
@@ -30,3 +31,36 @@ def test_holdout_edges():
         holdout_split(['a', 'a'], 0.5)
     with pytest.raises(ValueError, match='list of 1 image'):
         holdout_split(['a'], 0.5)
+
+
+def test_three_way_names_partition_by_groups():
+    people = [f'p{i:02d}' for i in range(20)]
+    names = people * 3  # three rows per person, all on one side
+    parts = {s: three_way_names(names, s, 0.25, 0.2, seed=1)
+             for s in ('train', 'val', 'test')}
+    assert {s: len(p) for s, p in parts.items()} == dict(train=12, val=4,
+                                                         test=4)
+    assert set().union(*parts.values()) == set(people)
+    assert not parts['train'] & parts['val']
+    assert not parts['train'] & parts['test']
+    assert not parts['val'] & parts['test']
+    # test: the first hold-out; val: the hold-out of the rest
+    is_test = holdout_split(people, 0.2, seed=1)
+    assert parts['test'] == {p for p, t in zip(people, is_test) if t}
+    assert three_way_names(names[::-1], 'val', 0.25, 0.2, seed=1) == \
+        parts['val']
+    assert three_way_names(names, 'test', 0.25, 0.2, seed=2) != parts['test']
+    assert three_way_names(names, 'all', 0.25, 0.2) is None
+    # no test hold-out: train and val split the whole list
+    assert len(three_way_names(names, 'train', 0.25, 0.0)) == 15
+
+
+def test_three_way_args():
+    splits = ('train', 'val', 'test', 'all')
+    assert check_three_way_args('all', splits, 0.1, 0.2) == (0.1, 0.2)
+    with pytest.raises(ValueError, match='needs test_ratio > 0'):
+        check_three_way_args('test', splits, 0.1, 0)
+    with pytest.raises(ValueError, match=r'test_ratio must be in \[0, 1\)'):
+        check_three_way_args('train', splits, 0.1, 1.0)
+    with pytest.raises(ValueError, match='needs val_ratio > 0'):
+        check_three_way_args('val', splits, 0, 0.2)

@@ -50,6 +50,11 @@ class CropFaceBox(BaseTransform):
     raises: the square of side ``max(H, W)`` centred on the whole image is
     used instead, so that batch shapes stay equal.
 
+    With ``around='image'`` the square is the whole image's (side
+    ``max(H, W)`` times ``scale``, centred on the image) whatever the face:
+    a resize that still moves the landmarks, for data whose other
+    pipelines resize the whole image.
+
     With ``scale_jitter`` or ``shift_jitter`` the crop is random (a view
     augmentation for pretraining): the side is multiplied by a factor drawn
     uniformly from ``[1 - scale_jitter, 1 + scale_jitter]`` and the centre
@@ -68,6 +73,8 @@ class CropFaceBox(BaseTransform):
             Defaults to 1.25.
         interpolation (str): ``'nearest'``, ``'bilinear'`` or ``'bicubic'``.
             Defaults to ``'bilinear'``.
+        around (str): ``'face'`` (the box or landmarks) or ``'image'``.
+            Defaults to ``'face'``.
         scale_jitter (float): Relative range of the random side factor,
             in ``[0, 1)``. Defaults to 0 (no jitter).
         shift_jitter (float): Range of the random centre shift, as a
@@ -89,6 +96,7 @@ class CropFaceBox(BaseTransform):
                  size: int = 256,
                  scale: float = 1.25,
                  interpolation: str = 'bilinear',
+                 around: str = 'face',
                  scale_jitter: float = 0.0,
                  shift_jitter: float = 0.0) -> None:
         if int(size) <= 0:
@@ -99,6 +107,9 @@ class CropFaceBox(BaseTransform):
             raise ValueError(
                 f'interpolation must be one of {sorted(_INTERPOLATIONS)}, '
                 f'got {interpolation!r}')
+        if around not in ('face', 'image'):
+            raise ValueError(
+                f"around must be 'face' or 'image', got {around!r}")
         if not 0.0 <= scale_jitter < 1.0:
             raise ValueError(
                 f'scale_jitter must be in [0, 1), got {scale_jitter}')
@@ -108,6 +119,7 @@ class CropFaceBox(BaseTransform):
         self.size = int(size)
         self.scale = float(scale)
         self.interpolation = interpolation
+        self.around = around
         self.scale_jitter = float(scale_jitter)
         self.shift_jitter = float(shift_jitter)
 
@@ -123,7 +135,11 @@ class CropFaceBox(BaseTransform):
         """
         box = results.get('face_box')
         points = results.get('face_landmarks')
-        if box is not None:
+        if self.around == 'image':
+            height, width = results['img'].shape[:2]
+            x1, y1, x2, y2 = -0.5, -0.5, width - 0.5, height - 0.5
+            source = 'the image'
+        elif box is not None:
             x1, y1, x2, y2 = np.asarray(box, dtype=np.float64).reshape(4)
             source = 'face_box'
         elif points is not None:
@@ -195,5 +211,6 @@ class CropFaceBox(BaseTransform):
         return (f'{self.__class__.__name__}(size={self.size}, '
                 f'scale={self.scale}, '
                 f"interpolation='{self.interpolation}', "
+                f"around='{self.around}', "
                 f'scale_jitter={self.scale_jitter}, '
                 f'shift_jitter={self.shift_jitter})')

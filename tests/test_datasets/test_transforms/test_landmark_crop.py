@@ -139,7 +139,8 @@ def test_degenerate_box_and_bad_arguments_raise():
         crop(dict(img=np.zeros((10, 10), np.uint8), img_path='a.jpg',
                   face_box=np.array([5, 5, 5, 5], np.float32)), size=8)
     for cfg in (dict(size=0), dict(scale=0), dict(interpolation='area'),
-                dict(scale_jitter=1.0), dict(shift_jitter=-0.1)):
+                dict(scale_jitter=1.0), dict(shift_jitter=-0.1),
+                dict(around='box')):
         with pytest.raises(ValueError):
             TRANSFORMS.build(dict(type='CropFaceBox', **cfg))
 
@@ -171,6 +172,19 @@ def test_jittered_crops_vary_within_their_ranges_and_keep_pixels_on_marks():
     fixed = [crop(dict(img=marked_image([(50, 50)]), face_box=box.copy()),
                   size=42, scale=1.0)['face_crop_matrix'] for _ in range(3)]
     assert all(np.array_equal(fixed[0], m) for m in fixed)
+
+
+def test_crop_around_the_image_is_a_resize_that_moves_the_landmarks():
+    img = marked_image([(30, 10)], shape=(60, 80))
+    out = crop(dict(img=img, face_landmarks=np.array([[30, 10]], np.float32),
+                    face_box=np.array([25, 5, 35, 15], np.float32)),
+               size=40, scale=1.0, around='image', interpolation='nearest')
+    # the 80 px square (the image's longer side) on the image centre, half
+    # size: pixel centre x lands on (x + 0.5) / 2 - 0.5; 10 rows of padding
+    np.testing.assert_allclose(out['face_landmarks'], [[14.75, 9.75]])
+    assert out['img'][:5].max() == 0 and out['img'][35:].max() == 0
+    ys, xs = np.nonzero(out['img'][..., 0])
+    assert set(xs.tolist()) <= {14, 15} and set(ys.tolist()) <= {9, 10}
 
 
 def test_pack_inputs_carries_the_landmarks_to_the_data_sample():

@@ -1,0 +1,81 @@
+# Fine-tune the Face-prior-pretrained ViT-S/16 on LFW's 73 attributes
+# (Kumar et al.'s lfw_attributes.txt, scores binarised at 0): MMPretrain's
+# multi-label linear head on the class token, 224 px, AdamW with
+# layer-wise lr decay, 30 epochs, batch 64.
+#
+# Data (data_root 'data/LFW'):
+#   data/LFW/lfw_attributes.txt                  (tab-separated, 73 scores)
+#   data/LFW/lfw/Aaron_Eckhart/Aaron_Eckhart_0001.jpg ...   (LFW's images)
+# The attribute file has no split, so LFWAttributes draws person-disjoint,
+# seeded hold-outs from the names: `split='test'` is half of the people
+# (`test_ratio`), `split='val'` 10% of the other people (`val_ratio`) and
+# `split='train'` the rest; no person is in two splits. Checkpoints are
+# selected on `split='val'` by `mean_accuracy` (mean over the attributes of
+# AttributeAccuracy); the test split is evaluated once, with the selected
+# checkpoint.
+#
+#   CFG=configs/face_prior/vit-small-p16_ft-1xb64-30e_lfwa-attributes.py
+#   python tools/train.py $CFG
+#   python tools/test.py $CFG \
+#       work_dirs/$(basename $CFG .py)/best_mean_accuracy_epoch_N.pth
+# (N: the epoch of the best validation score; the train log says.)
+_base_ = [
+    '../_base_/models/vit-small-p16_face-prior.py',
+    '../_base_/schedules/pros_finetune_30e.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+
+batch_size = 64
+num_workers = 8
+
+model = dict(
+    head=dict(type='MultiLabelLinearClsHead', num_classes=73,
+              in_channels=384))
+data_preprocessor = dict(num_classes=73)
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(224, 224)),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(224, 224)),
+    dict(type='PackInputs'),
+]
+lfw = dict(
+    type='LFWAttributes',
+    data_root='data/LFW',
+    attr_file='lfw_attributes.txt',
+    data_prefix='lfw',
+    val_ratio=0.1,
+    test_ratio=0.5,
+    split_seed=0)
+
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=num_workers,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(**lfw, split='train', pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=128,
+    num_workers=num_workers,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(**lfw, split='val', pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=128,
+    num_workers=num_workers,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(**lfw, split='test', pipeline=test_pipeline))
+val_evaluator = dict(type='AttributeAccuracy')
+test_evaluator = val_evaluator
+
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
+                    save_best='mean_accuracy', rule='greater'))
+randomness = dict(seed=0)
