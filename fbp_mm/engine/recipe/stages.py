@@ -532,3 +532,72 @@ class CurateStage(RecipeStage):
 
     def describe(self) -> str:
         return f'{type(self).__name__} {", ".join(self.sources)}'
+
+
+@RECIPE_STAGES.register_module('landmarks')
+class LandmarksStage(RecipeStage):
+    """Write the 68 landmarks of every image of a folder.
+
+    Runs :func:`fbp_mm.faces.write_landmarks` (what
+    ``tools/dataset_converters/write_landmarks.py`` does) on ``source``
+    into the stage folder and outputs ``landmark_file``, the absolute path
+    of ``landmarks.txt`` (``<image> x0 y0 ... x67 y67``, images relative to
+    ``source``), which :class:`UnlabeledFaceDataset` reads as its
+    ``landmark_file`` when its ``data_root`` is ``source``. Images without a
+    usable face are counted in the stage's ``report.json``. An interrupted
+    run resumes. The fingerprint covers the folder's images (names and
+    sizes) and every setting.
+
+    Args:
+        name (str): The stage's name.
+        source (str): Image folder (searched recursively), e.g.
+            ``'@curate.data_root'``.
+        detector (dict, optional): Detector config. Defaults to
+            ``dict(type='DlibHogFace')``.
+        min_size (int): Smallest face kept (pixels). Defaults to 0.
+        workers (int): Worker processes. Defaults to 0.
+        recipe_dir (str): Folder of the recipe file.
+
+    Example:
+        >>> stage = dict(name='landmarks', type='landmarks',
+        ...              source='@curate.data_root')
+    """
+
+    outputs = ('landmark_file', )
+
+    def __init__(self,
+                 name: str,
+                 source: str,
+                 detector: Optional[dict] = None,
+                 min_size: int = 0,
+                 workers: int = 0,
+                 recipe_dir: str = '.') -> None:
+        super().__init__(name, recipe_dir)
+        self.source = osp.abspath(source)
+        self.options = dict(
+            detector=dict(detector) if detector else None,
+            min_size=int(min_size))
+        self.workers = int(workers)
+
+    def fingerprint(self, hasher: FileHasher) -> Dict[str, str]:
+        # the images only (names and sizes): a recipe stage folder as the
+        # source also holds logs that change when nothing else does
+        from ...faces import find_images
+        listing = [(osp.relpath(p, self.source), osp.getsize(p))
+                   for p in find_images(self.source)] \
+            if osp.isdir(self.source) else None
+        return {f'source:{self.source}': json_sha256(listing),
+                'settings': json_sha256(self.options)}
+
+    def run(self, work_dir: str, resume: bool) -> Dict[str, Any]:
+        from ...faces import write_landmarks
+        report = write_landmarks(self.source, work_dir, workers=self.workers,
+                                 **self.options)
+        counts = ', '.join(f'{k} {v}' for k, v in
+                           sorted(report['counts'].items()))
+        print(f'[{self.name}] {report["num_images"]} images: {counts}',
+              flush=True)
+        return dict(landmark_file=report['landmarks_file'])
+
+    def describe(self) -> str:
+        return f'{type(self).__name__} {self.source}'
