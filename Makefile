@@ -2,6 +2,7 @@
 #   make demo        generate the synthetic demo faces, run MAE-MS-KD on them
 #   make demo-fiqa   Efficient-FIQA on degraded real + synthetic faces
 #   make demo-pros   ProS: curation, pretraining, few-shot attributes/landmarks
+#   make demo-face-prior  Face-prior: pretraining + ablations, few-shot rows
 #   make test        run the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -17,8 +18,10 @@ FIQA_DATA := data/fiqa_demo
 FIQA_WORK := work_dirs/fiqa_demo
 NON_FACES := data/demo_non_faces
 PROS_WORK := work_dirs/pros_demo
+FACE_PRIOR_WORK := work_dirs/face_prior_demo
 
-.PHONY: install demo demo-fiqa demo-pros test lint clean-demo
+.PHONY: install demo demo-fiqa demo-pros demo-face-prior test lint \
+	clean-demo
 
 install: $(STAMP)
 
@@ -71,6 +74,16 @@ demo-pros: $(STAMP)
 		--work-root $(PROS_WORK) --cfg-options vars.data_root=$(DEMO_DATA) \
 		vars.raw_faces=$(DEMO_DATA)/unlabeled vars.non_faces=$(NON_FACES)
 
+# Face-prior at demo size: one tiny ViT pretrained on the unlabeled
+# synthetic faces and their landmarks with all three auxiliary levels, with
+# each level left out in turn, and as a plain MAE; then few-shot (10% of
+# the labels) attributes and beauty score from each initialisation.
+demo-face-prior: $(STAMP)
+	$(PY) tools/dataset_converters/make_demo_faces.py $(DEMO_DATA) \
+		--num-labeled 800 --num-unlabeled 4000
+	$(PY) tools/run_recipe.py configs/face_prior/recipes/face_prior_demo.py \
+		--work-root $(FACE_PRIOR_WORK) --cfg-options vars.data_root=$(DEMO_DATA)
+
 test: $(STAMP)
 	$(PY) -m pytest tests
 
@@ -79,4 +92,4 @@ lint: $(STAMP)
 
 clean-demo:
 	rm -rf $(DEMO_DATA) $(DEMO_WORK) $(FIQA_SRC) $(FIQA_DATA) $(FIQA_WORK) \
-		$(NON_FACES) $(PROS_WORK)
+		$(NON_FACES) $(PROS_WORK) $(FACE_PRIOR_WORK)

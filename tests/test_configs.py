@@ -77,4 +77,5 @@ def test_recipe_is_valid(path, tmp_path):
 def test_recipes_exist_for_every_method():
     names = {osp.basename(p) for p in RECIPES}
     assert {'mae_ms_kd.py', 'mae_ms_kd_demo.py', 'efficient_fiqa.py',
-            'efficient_fiqa_demo.py', 'pros.py', 'pros_demo.py'} <= names
+            'efficient_fiqa_demo.py', 'pros.py', 'pros_demo.py',
+            'face_prior.py', 'face_prior_demo.py'} <= names
