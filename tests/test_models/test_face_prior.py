@@ -310,3 +310,20 @@ def test_face_prior_refuses_half_a_pixel_level_and_unpacked_targets():
         del sample.face_heatmaps
     with pytest.raises(KeyError, match='face_heatmaps.*FacePriorTargets'):
         model(**data, mode='loss')
+
+
+def test_face_prior_takes_the_multi_scale_encoder_too():
+    torch.manual_seed(0)
+    np.random.seed(0)
+    model = face_prior(backbone=dict(
+        type='MultiScaleMAEViT',
+        arch=dict(embed_dims=32, num_layers=2, num_heads=2,
+                  feedforward_channels=64),
+        img_size=32, patch_size=8, mask_ratio=0.75, ms_branch_channels=4,
+        ms_out_channels=4, mask_by_default=True))
+    data = model.data_preprocessor(batch(drawn_faces(4)), training=True)
+    losses = model(**data, mode='loss')
+    assert len(losses) == 5 and all(torch.isfinite(v) for v in
+                                    losses.values())
+    feats = model(torch.randn(2, 3, 32, 32), mode='tensor')
+    assert feats[-1].shape == (2, 17, 32)
