@@ -31,8 +31,9 @@ from fbp_mm.engine import (FbpRunner,  # noqa: E402
                            trusted_checkpoint_loading)
 from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
-    build_runner, disable_persistent_workers_without_workers,
-    finish_distributed, format_metrics_table, set_work_dir)
+    build_runner, check_data_roots, check_out_file,
+    disable_persistent_workers_without_workers, finish_distributed,
+    format_metrics_table, set_work_dir, warn_unknown_cfg_options)
 
 
 def parse_args() -> argparse.Namespace:
@@ -128,6 +129,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         ]
 
     if args.cfg_options is not None:
+        warn_unknown_cfg_options(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
     disable_persistent_workers_without_workers(cfg)
     return cfg
@@ -139,6 +141,12 @@ def main() -> None:
         raise ValueError('--out-item needs --out.')
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    try:  # before any work: a message, no traceback
+        if args.out:
+            check_out_file(args.out, args.out_item or 'pred')
+        check_data_roots(cfg, ('test_dataloader', ))
+    except (ValueError, FileNotFoundError) as err:
+        sys.exit(f'error: {err}')
     try:
         runner = build_runner(cfg, args.launcher)
     except TeacherCheckpointError as err:  # say how to get it, no traceback

@@ -27,8 +27,9 @@ import fbp_mm  # noqa: E402,F401  (registers modules)
 from fbp_mm.engine import trusted_checkpoint_loading  # noqa: E402
 from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
-    build_runner, disable_persistent_workers_without_workers,
-    finish_distributed, set_work_dir)
+    build_runner, check_data_roots,
+    disable_persistent_workers_without_workers, finish_distributed,
+    set_work_dir, warn_unknown_cfg_options)
 
 
 def parse_args() -> argparse.Namespace:
@@ -127,6 +128,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         set_loader_flag('persistent_workers', False)
 
     if args.cfg_options is not None:
+        warn_unknown_cfg_options(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
     disable_persistent_workers_without_workers(cfg)
     return cfg
@@ -136,6 +138,10 @@ def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    try:
+        check_data_roots(cfg, ('train_dataloader', 'val_dataloader'))
+    except FileNotFoundError as err:  # where it looked, how to get it
+        sys.exit(f'error: {err}')
     try:
         runner = build_runner(cfg, args.launcher)
     except TeacherCheckpointError as err:  # say how to get it, no traceback

@@ -19,32 +19,13 @@
 #   python tools/test.py $CFG \
 #       work_dirs/$(basename $CFG .py)/best_mean_accuracy_epoch_N.pth
 # (N: the epoch of the best validation score; the train log says.)
-_base_ = [
-    '../_base_/models/vit-small-p16_face-prior.py',
-    '../_base_/schedules/pros_finetune_30e.py',
-    'mmpretrain::_base_/default_runtime.py',
-]
+# (the CelebA attribute setting with LFW's data and 73 outputs)
+_base_ = ['./vit-small-p16_ft-1xb64-30e_celeba-attributes.py']
 
-batch_size = 64
-num_workers = 8
-
-model = dict(
-    head=dict(type='MultiLabelLinearClsHead', num_classes=73,
-              in_channels=384))
+model = dict(head=dict(num_classes=73))
 data_preprocessor = dict(num_classes=73)
-
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224)),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224)),
-    dict(type='PackInputs'),
-]
 lfw = dict(
+    _delete_=True,
     type='LFWAttributes',
     data_root='data/LFW',
     attr_file='lfw_attributes.txt',
@@ -52,30 +33,11 @@ lfw = dict(
     val_ratio=0.1,
     test_ratio=0.5,
     split_seed=0)
-
 train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(**lfw, split='train', pipeline=train_pipeline))
+    dataset=dict(**lfw, split='train',
+                 pipeline={{_base_.train_pipeline}}))
 val_dataloader = dict(
-    batch_size=128,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(**lfw, split='val', pipeline=test_pipeline))
+    dataset=dict(**lfw, split='val', pipeline={{_base_.test_pipeline}}))
 test_dataloader = dict(
-    batch_size=128,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(**lfw, split='test', pipeline=test_pipeline))
-val_evaluator = dict(type='AttributeAccuracy')
-test_evaluator = val_evaluator
-
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
-                    save_best='mean_accuracy', rule='greater'))
-randomness = dict(seed=0)
+    dataset=dict(**lfw, split='test', pipeline={{_base_.test_pipeline}}))
+default_hooks = dict(logger=dict(interval=50))

@@ -18,62 +18,11 @@
 #   python tools/test.py $CFG \
 #       work_dirs/$(basename $CFG .py)/best_accuracy_top1_epoch_N.pth
 # (N: the epoch of the best validation score; the train log says.)
-_base_ = [
-    '../_base_/models/vit-small-p16_face-prior.py',
-    '../_base_/schedules/pros_finetune_30e.py',
-    'mmpretrain::_base_/default_runtime.py',
-]
+_base_ = ['../pros/vit-small-p16_ft-1xb64-30e_rafdb.py']
 
-batch_size = 64
-num_workers = 8
-
+# the Face-prior encoder (keys 'backbone.*') instead of the ProS teacher
+pretrained = 'work_dirs/face-prior_vit-small-p16_8xb64-100e_unlabeled-' \
+    'faces/epoch_100.pth'
 model = dict(
-    head=dict(
-        type='LinearClsHead',
-        num_classes=7,
-        in_channels=384,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, )))
-data_preprocessor = dict(num_classes=7)
-
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224)),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224)),
-    dict(type='PackInputs'),
-]
-rafdb = dict(type='RAFDBBasic', data_root='data/RAF-DB', aligned=True)
-holdout = dict(val_ratio=0.1, split_seed=0)
-
-train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(**rafdb, **holdout, split='train',
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=128,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(**rafdb, **holdout, split='val', pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=128,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(**rafdb, split='test', pipeline=test_pipeline))
-val_evaluator = dict(type='Accuracy', topk=(1, ))
-test_evaluator = val_evaluator
-
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
-                    save_best='accuracy/top1', rule='greater'))
-randomness = dict(seed=0)
+    backbone=dict(
+        init_cfg=dict(checkpoint=pretrained, prefix='backbone.')))

@@ -1,3 +1,5 @@
+from .cfg_checks import (check_data_roots, check_out_file,
+                         unknown_cfg_options, warn_unknown_cfg_options)
 from .launch import (build_runner, disable_persistent_workers_without_workers,
                      finish_distributed, set_work_dir, setup_cpu_distributed)
 from .metrics_table import format_metrics_table
@@ -5,5 +7,6 @@ from .metrics_table import format_metrics_table
 __all__ = [
     'build_runner', 'set_work_dir',
     'disable_persistent_workers_without_workers', 'finish_distributed',
-    'format_metrics_table', 'setup_cpu_distributed'
+    'format_metrics_table', 'setup_cpu_distributed', 'check_out_file',
+    'check_data_roots', 'unknown_cfg_options', 'warn_unknown_cfg_options'
 ]

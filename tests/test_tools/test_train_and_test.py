@@ -45,7 +45,10 @@ def test_train_then_test_learns_the_score(trained, demo_faces, tmp_path):
             'test.py', DEMO_CONFIG, ckpt, '--work-dir', str(tmp_path),
             '--out', out, '--show-dir', 'shown', '--cfg-options',
             f'test_dataloader.dataset.data_root={demo_faces}',
-            'test_dataloader.num_workers=0'))
+            'test_dataloader.num_workers=0', 'lod_from=nothing.pth'))
+    # a misspelt option is named, with the key it resembles
+    assert ("--cfg-options lod_from: the config has no key 'lod_from' (did "
+            "you mean 'load_from'?)") in proc.stdout + proc.stderr
     # the metrics table
     assert '| metric' in proc.stdout and '| plcc' in proc.stdout
     with open(out, 'rb') as f:
@@ -69,6 +72,18 @@ def test_validation_saves_best_plcc_checkpoint(trained):
 
 
 def test_out_item_metrics(trained, demo_faces, tmp_path):
+    # a format --out cannot write is refused before the test runs
+    for item, name in (('metrics', 'metrics.csv'), ('pred', 'preds.json')):
+        proc = run_tool(
+            python_tool('test.py', DEMO_CONFIG,
+                        osp.join(trained, 'epoch_12.pth'), '--work-dir',
+                        str(tmp_path), '--out', str(tmp_path / name),
+                        '--out-item', item),
+            check=False)
+        assert proc.returncode != 0
+        assert f'--out-item {item} is written as' in proc.stderr
+        assert 'nothing was run' in proc.stderr
+        assert '| metric' not in proc.stdout
     out = str(tmp_path / 'metrics.json')
     run_tool(
         python_tool(

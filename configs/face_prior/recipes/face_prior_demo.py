@@ -10,23 +10,29 @@
 #                          the same with one level switched off (ablation)
 #   mae_pretrain           MMPretrain's plain MAE of the same ViT, same
 #                          faces, views and schedule (the baseline)
-#   attr_* / beauty_*      few-shot fine-tuning (10% of the training split,
-#                          seeded) of random / MAE / Face-prior (and its
-#                          ablations) initialisations for the 4 attributes
-#                          and the beauty score; checkpoints chosen on the
+#   attr_* / beauty_*      few-shot linear probes (10% of the training
+#                          split, seeded; the encoder frozen, a linear head
+#                          trained) of random / MAE / Face-prior (and its
+#                          ablations) encoders for the 4 attributes and the
+#                          beauty score; checkpoints chosen on the
 #                          validation split
+#   attr_all_* / beauty_all_*
+#                          the same probes on every training label (the
+#                          representation's quality without the few-shot
+#                          noise)
 #   test_*                 each once on the test split, at the end
 work_root = 'work_dirs/face_prior_demo'
 
 vars = dict(
     data_root='data/demo_faces',
+    all_labels=True,  # False leaves the all-label probes out
     face_prior='{{fileDirname}}/../demo/'
     'face-prior_vit-tiny-p8_1xb64-8e_demo-faces.py',
     mae='{{fileDirname}}/../demo/mae_vit-tiny-p8_1xb64-8e_demo-faces.py',
-    attributes='{{fileDirname}}/../../pros/demo/'
-    'vit-tiny-p8_attributes-fewshot-10pct_demo-faces.py',
+    attributes='{{fileDirname}}/../demo/'
+    'vit-tiny-p8_attributes-linear-10pct_demo-faces.py',
     beauty='{{fileDirname}}/../demo/'
-    'vit-tiny-p8_beauty-fewshot-10pct_demo-faces.py',
+    'vit-tiny-p8_beauty-linear-10pct_demo-faces.py',
 )
 
 _unlabeled = {'train_dataloader.dataset.data_root': '@vars.data_root'}
@@ -45,27 +51,47 @@ _inits = ['random', 'mae', 'fp', 'fp_no_pixel', 'fp_no_patch',
           'fp_no_component']
 
 
-def _finetune(task, config, init):
+# a second label budget: every training label (432 faces), 20 epochs
+_all_labels = {
+    'train_dataloader.dataset.fraction': 1.0,
+    'train_cfg.max_epochs': 20,
+    'param_scheduler.0.T_max': 20,
+    'param_scheduler.0.end': 20,
+}
+
+
+def _finetune(task, config, init, extra):
+    options = {**_labeled, **extra}
     if init == 'random':
         return dict(name=f'{task}_{init}', type='train', config=config,
-                    cfg_options={**_labeled, 'model.backbone.init_cfg': None})
+                    enabled=_on[task],
+                    cfg_options={**options, 'model.backbone.init_cfg': None})
     # MAE and FacePrior both keep the encoder under 'backbone.'
     return dict(
         name=f'{task}_{init}', type='train', config=config,
-        cfg_options={**_labeled, 'model.backbone.init_cfg': dict(
+        enabled=_on[task],
+        cfg_options={**options, 'model.backbone.init_cfg': dict(
             _delete_=True, type='Pretrained', prefix='backbone.')},
         inputs={'model.backbone.init_cfg.checkpoint':
                 f'@{init}_pretrain.checkpoint'})
 
 
-def _test(task, config, init):
+def _test(task, config, init, extra):
     return dict(name=f'test_{task}_{init}', type='test', config=config,
-                checkpoint=f'@{task}_{init}.checkpoint',
+                enabled=_on[task], checkpoint=f'@{task}_{init}.checkpoint',
                 cfg_options={
                     'test_dataloader.dataset.data_root': '@vars.data_root'})
 
 
-_tasks = [('attr', '@vars.attributes'), ('beauty', '@vars.beauty')]
+# (stage prefix, config, extra options, row label)
+_tasks = [
+    ('attr', '@vars.attributes', {}, 'attributes, 10%'),
+    ('beauty', '@vars.beauty', {}, 'beauty, 10%'),
+    ('attr_all', '@vars.attributes', _all_labels, 'attributes, all labels'),
+    ('beauty_all', '@vars.beauty', _all_labels, 'beauty, all labels'),
+]
+_on = dict(attr=True, beauty=True, attr_all='@vars.all_labels',
+           beauty_all='@vars.all_labels')
 
 stages = [
     dict(name='fp_pretrain', type='train', config='@vars.face_prior',
@@ -77,9 +103,10 @@ stages = [
 ] + [
     dict(name='mae_pretrain', type='train', config='@vars.mae',
          cfg_options=_unlabeled),
-] + [_finetune(task, config, init) for task, config in _tasks
-     for init in _inits] + [
-    _test(task, config, init) for task, config in _tasks for init in _inits]
+] + [_finetune(task, config, init, extra)
+     for task, config, extra, _ in _tasks for init in _inits] + [
+    _test(task, config, init, extra) for task, config, extra, _ in _tasks
+    for init in _inits]
 
 _names = dict(
     random='random init', mae='plain MAE init',
@@ -88,11 +115,10 @@ _names = dict(
     fp_no_patch='Face-prior without the patch level',
     fp_no_component='Face-prior without the component level')
 table = dict(
-    title='Face-prior demo (synthetic faces, few-shot: 10% of the training '
-    'labels; says nothing about real faces)',
+    title='Face-prior demo (synthetic faces, linear probes on 10% and on all '
+    'of the training labels; says nothing about real faces)',
     rows=[dict(name=f'{label}, {_names[init]}', stage=f'test_{task}_{init}')
-          for task, label in (('attr', 'attributes'), ('beauty', 'beauty'))
-          for init in _inits],
+          for task, _, _, label in _tasks for init in _inits],
     columns=[('mean_accuracy', 'attribute acc. (%)', '.2f'),
              ('plcc', 'beauty PLCC', '.3f'),
              ('srcc', 'beauty SRCC', '.3f'),

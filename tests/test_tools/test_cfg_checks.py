@@ -1,0 +1,65 @@
+"""Checks of command-line input before any work starts."""
+import pytest
+from mmengine.config import Config
+
+from fbp_mm.utils import check_out_file, unknown_cfg_options
+
+CFG = Config(
+    dict(
+        load_from=None,
+        model=dict(type='ImageClassifier',
+                   head=dict(loss=dict(type='MSELoss', loss_weight=1.0))),
+        param_scheduler=[dict(type='LinearLR', end=5)]))
+
+
+def test_known_keys_pass_and_misspelt_ones_are_named_with_a_suggestion():
+    assert unknown_cfg_options(CFG, {
+        'load_from': 'a.pth',
+        'model.head.loss.loss_weight': 2.0,
+        'param_scheduler.0.end': 3,
+        'model.head._delete_': True,
+    }) == []
+    [top] = unknown_cfg_options(CFG, {'lod_from': 'a.pth'})
+    assert top.startswith('--cfg-options lod_from: the config has no key '
+                          "'lod_from' (did you mean 'load_from'?)")
+    [deep] = unknown_cfg_options(CFG, {'model.head.los.loss_weight': 2})
+    assert "'model.head' has no key 'los' (did you mean 'loss'?)" in deep
+    [new] = unknown_cfg_options(CFG, {'model.neck': None})
+    assert "'model' has no key 'neck';" in new and 'did you mean' not in new
+    [index] = unknown_cfg_options(CFG, {'param_scheduler.2.end': 3})
+    assert "param_scheduler is a list of 1, '2' is not one of its" in index
+
+
+def test_out_files_the_test_tool_cannot_write_are_refused(tmp_path):
+    check_out_file(str(tmp_path / 'preds.pkl'), 'pred')
+    check_out_file(str(tmp_path / 'metrics.json'), 'metrics')
+    check_out_file(str(tmp_path / 'metrics.yaml'), 'metrics')
+    with pytest.raises(ValueError, match=r'--out-item pred is written as '
+                       r'\.pkl / \.pickle, not \.csv; nothing was run'):
+        check_out_file(str(tmp_path / 'preds.csv'), 'pred')
+    with pytest.raises(ValueError, match='not a file without extension'):
+        check_out_file(str(tmp_path / 'metrics'), 'metrics')
+    (tmp_path / 'a_file').write_text('x')
+    with pytest.raises(ValueError, match='is a file, not a folder'):
+        check_out_file(str(tmp_path / 'a_file' / 'm.json'), 'metrics')
+
+
+def test_a_missing_data_folder_is_named_with_where_to_get_the_data(tmp_path):
+    from fbp_mm.utils import check_data_roots
+    cfg = Config(
+        dict(
+            train_dataloader=dict(dataset=dict(
+                type='FewShotDataset', fraction=0.1,
+                dataset=dict(type='CelebAAttributes',
+                             data_root=str(tmp_path / 'CelebA')))),
+            test_dataloader=dict(dataset=dict(type='SCUTFBP5500',
+                                              data_root=str(tmp_path)))))
+    check_data_roots(cfg, ('test_dataloader', ))  # exists
+    with pytest.raises(FileNotFoundError) as err:
+        check_data_roots(cfg)
+    message = str(err.value)
+    assert message.startswith(
+        f"train_dataloader: CelebAAttributes data_root "
+        f"'{tmp_path / 'CelebA'}' is not a folder")
+    assert 'Anno/list_attr_celeba.txt' in message
+    assert 'train_dataloader.dataset.dataset.data_root=/path' in message
