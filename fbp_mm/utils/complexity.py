@@ -37,9 +37,11 @@ def build_model_for_analysis(config: Union[str, Config],
     return build_model_from_config(cfg)
 
 
-def _deployed_module(model: nn.Module) -> nn.Module:
-    """The network that runs at inference (the student of a distiller)."""
-    return getattr(model, 'student', model)
+def deployed_module(model: nn.Module) -> nn.Module:
+    """The network that runs at inference (the student of a distiller;
+    ProS's ``student`` is a method, not a network)."""
+    student = getattr(model, 'student', None)
+    return student if isinstance(student, nn.Module) else model
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -51,7 +53,7 @@ def count_parameters(model: nn.Module) -> int:
     Returns:
         int: The parameter count.
     """
-    return sum(p.numel() for p in _deployed_module(model).parameters())
+    return sum(p.numel() for p in deployed_module(model).parameters())
 
 
 def count_flops(model: nn.Module, input_size: Tuple[int, int]) -> int:
@@ -74,7 +76,7 @@ def count_flops(model: nn.Module, input_size: Tuple[int, int]) -> int:
     """
     from mmengine.analysis import FlopAnalyzer
 
-    net = _deployed_module(model)
+    net = deployed_module(model)
     was_training = net.training
     net.eval()
     device = next(net.parameters()).device
@@ -113,7 +115,7 @@ def measure_throughput(model: nn.Module,
     Returns:
         float: Images per second on the model's device.
     """
-    net = _deployed_module(model)
+    net = deployed_module(model)
     was_training = net.training
     net.eval()
     device = next(net.parameters()).device

@@ -1,0 +1,377 @@
+"""The benchmark itself, its table and JSON."""
+import copy
+import json
+import logging
+import os
+import os.path as osp
+import statistics
+from typing import List, Optional, Union
+
+import torch
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+
+from .inputs import _channels_last, batch_input_size, make_synthetic_batch
+from .models import (
+    _deployed, build_benchmark_model, is_distiller, load_benchmark_config)
+from .timing import (
+    _amp_notes, _count, _gflops, _infer_step, _peak_rss_mib, _short_name,
+    _train_step, device_name, memory_kind, resolve_device, time_steps)
+
+
+#: Modes of :func:`benchmark_config`.
+MODES = ('train', 'infer', 'distill')
+
+
+#: Forward-equivalents of one training step (forward + backward, which
+#: costs about twice the forward): the usual 3x rule.
+TRAIN_FLOPS_FACTOR = 3
+
+
+#: Columns of :func:`format_benchmark_table`: (row key, header).
+TABLE_FIELDS = (
+    ('config', 'config'),
+    ('role', 'role'),
+    ('model', 'model'),
+    ('mode', 'mode'),
+    ('input_size', 'input'),
+    ('images_per_s', 'images/s'),
+    ('step_time_ms', 'step ms'),
+    ('peak_memory_mib', 'peak mem MiB'),
+    ('gflops', 'GFLOPs/img'),
+    ('teacher_gflops', 'teacher GFLOPs/img'),
+    ('params_m', 'params M'),
+    ('trainable_params_m', 'trainable M'),
+    ('achieved_tflops', 'TFLOP/s'),
+    ('utilisation', 'util'),
+)
+
+
+def _measure(cfg: Config, config_name: str, role: str, mode: str,
+             device: torch.device, batch_size: int, amp: bool,
+             compile_model: bool, channels_last: bool, warmup: int,
+             steps: int, peak_tflops: Optional[float]) -> dict:
+    """Build, feed and time one model; one result row."""
+    torch.manual_seed(0)
+    model, notes = build_benchmark_model(cfg, device)
+    batch, batch_notes = make_synthetic_batch(cfg, model, batch_size, mode)
+    notes += batch_notes
+    size = batch_input_size(batch)
+
+    gflops, why = _gflops(_deployed(model), size)
+    if why:
+        notes.append(f'GFLOPs n/a: {why}')
+    teacher_gflops = None
+    train_like = mode in ('train', 'distill')
+    with_teacher = train_like and role == 'distiller'
+    if with_teacher:
+        teacher_size = getattr(model, 'teacher_input_size', None) or size
+        teacher_gflops, why = _gflops(model.teacher, tuple(teacher_size))
+        if why:
+            notes.append(f'teacher GFLOPs n/a: {why}')
+
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+        batch = dict(batch, inputs=_channels_last(batch['inputs']))
+    if amp:
+        notes += _amp_notes(device)
+    batch = model.data_preprocessor.cast_data(batch)
+    if train_like:
+        step = _train_step(model, cfg, device, amp, notes)
+    else:
+        step = _infer_step(model, device, amp)
+    if compile_model:
+        model.compile()
+
+    if device.type == 'cuda':
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats(device)
+    times = time_steps(step, batch, device, warmup, steps)
+    if device.type == 'cuda':
+        peak = torch.cuda.max_memory_allocated(device) / 1024.0**2
+    else:
+        peak = _peak_rss_mib()
+
+    step_time = statistics.median(times)
+    images_per_s = batch_size / step_time
+    achieved = utilisation = None
+    if gflops is not None and (teacher_gflops is not None or
+                               not with_teacher):
+        # MMEngine counts a multiply-add as one FLOP; hardware peaks count
+        # it as two.
+        forward = (TRAIN_FLOPS_FACTOR if train_like else 1) * gflops
+        forward += teacher_gflops or 0.0
+        achieved = 2 * forward * 1e9 * images_per_s / 1e12
+        if peak_tflops:
+            utilisation = achieved / peak_tflops
+    return dict(
+        config=config_name,
+        role=role,
+        model=type(model).__name__,
+        mode=mode,
+        batch_size=batch_size,
+        input_size=f'{size[0]}x{size[1]}',
+        images_per_s=images_per_s,
+        step_time_ms=step_time * 1e3,
+        step_times_ms=[t * 1e3 for t in times],
+        peak_memory_mib=peak,
+        memory_kind=memory_kind(device),
+        gflops=gflops,
+        teacher_gflops=teacher_gflops,
+        params_m=_count(_deployed(model)),
+        trainable_params_m=_count(model, trainable=True),
+        achieved_tflops=achieved,
+        utilisation=utilisation,
+        notes=notes)
+
+
+def benchmark_config(config: Union[str, Config],
+                     mode: str = 'train',
+                     batch_size: int = 32,
+                     device: Optional[str] = None,
+                     amp: bool = False,
+                     compile_model: bool = False,
+                     channels_last: bool = False,
+                     warmup: int = 3,
+                     steps: int = 10,
+                     peak_tflops: Optional[float] = None,
+                     cfg_options: Optional[dict] = None) -> List[dict]:
+    """Benchmark one config; one row, or two for ``mode='distill'``.
+
+    ``distill`` times the distiller's training step (the student's step
+    with the teacher's forward) and then the student built alone from the
+    distiller's ``student`` (:func:`fbp_mm.models.distillers.
+    student_config`), so the teacher's share of the step is visible.
+
+    Args:
+        config (str | Config): The config (see
+            :func:`load_benchmark_config`).
+        mode (str): ``'train'``: a full ``model.train_step`` through the
+            config's optimizer wrapper; ``'infer'``: ``model.test_step``
+            in eval mode under ``torch.no_grad()`` (self-supervised
+            algorithms: backbone features, ``mode='tensor'``);
+            ``'distill'``: a distiller's training step and its student's.
+            Defaults to ``'train'``.
+        batch_size (int): Images per step. Defaults to 32.
+        device (str, optional): ``'cpu'`` or ``'cuda'``. Defaults to CUDA
+            when available.
+        amp (bool): bf16 autocast around the step. Defaults to False.
+        compile_model (bool): ``torch.compile`` the model (its ``__call__``,
+            in place). Defaults to False.
+        channels_last (bool): Model and input batch in channels-last
+            memory format. Defaults to False.
+        warmup (int): Untimed steps first. Defaults to 3.
+        steps (int): Timed steps; the median is reported. Defaults to 10.
+        peak_tflops (float, optional): The device's peak TFLOP/s for the
+            precision used, to report the utilisation. Defaults to None.
+        cfg_options (dict, optional): Config overrides.
+
+    Returns:
+        list[dict]: Result rows (see :data:`TABLE_FIELDS`, plus
+        ``batch_size``, ``step_times_ms``, ``memory_kind``, ``notes``).
+
+    Example:
+        >>> rows = benchmark_config(
+        ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
+        ...     batch_size=2, device='cpu', warmup=1, steps=2)
+        >>> rows[0]['images_per_s'] > 0
+        True
+    """
+    if mode not in MODES:
+        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+    if batch_size < 1:
+        raise ValueError(f'batch_size must be positive, got {batch_size}')
+    dev = resolve_device(device)
+    cfg = load_benchmark_config(config, cfg_options)
+    name = _short_name(config)
+    if mode == 'distill' and not is_distiller(cfg):
+        raise ValueError(
+            f'--mode distill needs a distiller config (model with student '
+            f'and teacher); {name} has model type '
+            f'{cfg.model.get("type")!r}. Use --mode train.')
+    settings = dict(
+        device=dev, batch_size=batch_size, amp=amp,
+        compile_model=compile_model, channels_last=channels_last,
+        warmup=warmup, steps=steps, peak_tflops=peak_tflops)
+    role = 'distiller' if is_distiller(cfg) else 'model'
+    rows = [_measure(copy.deepcopy(cfg), name, role, mode, **settings)]
+    if mode == 'distill':
+        from fbp_mm.models.distillers import student_config
+        rows.append(
+            _measure(student_config(cfg), name, 'student alone', 'train',
+                     **settings))
+    return rows
+
+
+def _ratio(a: dict, b: dict, what: str) -> dict:
+    return dict(
+        what=what,
+        numerator=f'{a["config"]} ({a["role"]})',
+        denominator=f'{b["config"]} ({b["role"]})',
+        images_per_s=a['images_per_s'] / b['images_per_s'],
+        step_time=a['step_time_ms'] / b['step_time_ms'])
+
+
+def benchmark(config: Union[str, Config],
+              compare: Optional[Union[str, Config]] = None,
+              **kwargs) -> dict:
+    """Benchmark a config, and optionally a second one to compare with.
+
+    Args:
+        config (str | Config): The config.
+        compare (str | Config, optional): A second config, benchmarked in
+            the same process with the same settings, but without
+            ``cfg_options`` (``mode='distill'`` times a training step of a
+            compare config that is not a distiller). Defaults to None.
+        **kwargs: The settings of :func:`benchmark_config`.
+
+    Returns:
+        dict: ``meta`` (torch / MMEngine / MMPretrain versions, device and
+        its name, batch size, mode and every setting, what the memory
+        field measures), ``rows`` (one per measured model) and ``ratios``
+        (``images_per_s`` and ``step_time`` of config / compare, and of a
+        distiller / its student alone).
+
+    Example:
+        >>> report = benchmark(
+        ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
+        ...     compare='configs/fiqa/demo/edgenext-xxsmall_1xb32-24e_'
+        ...     'fiqa-demo-64px_student.py',
+        ...     batch_size=2, device='cpu', warmup=1, steps=2)
+        >>> print(format_benchmark_table(report))
+    """
+    import mmengine
+    import mmpretrain
+    device = resolve_device(kwargs.get('device'))
+    kwargs['device'] = str(device)
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    # building logs every teacher warning and config detail; keep the table
+    logger.setLevel(logging.ERROR)
+    try:
+        rows = benchmark_config(config, **kwargs)
+        compare_rows = []
+        if compare is not None:
+            # overrides name keys of the first config's model
+            compare_kwargs = dict(kwargs, cfg_options=None)
+            if kwargs.get('mode') == 'distill' and not is_distiller(
+                    load_benchmark_config(compare)):
+                # a plain model has no distillation step: its training step
+                compare_kwargs['mode'] = 'train'
+            compare_rows = benchmark_config(compare, **compare_kwargs)
+    finally:
+        logger.setLevel(level)
+    ratios = []
+    if len(rows) == 2:
+        ratios.append(_ratio(rows[0], rows[1], 'distiller / student alone'))
+    if compare_rows:
+        ratios.append(_ratio(rows[0], compare_rows[0], 'config / compare'))
+    meta = dict(
+        torch=torch.__version__,
+        mmengine=mmengine.__version__,
+        mmpretrain=mmpretrain.__version__,
+        device=str(device),
+        device_name=device_name(device),
+        batch_size=kwargs.get('batch_size', 32),
+        mode=kwargs.get('mode', 'train'),
+        amp=bool(kwargs.get('amp', False)),
+        compile=bool(kwargs.get('compile_model', False)),
+        channels_last=bool(kwargs.get('channels_last', False)),
+        warmup=kwargs.get('warmup', 3),
+        steps=kwargs.get('steps', 10),
+        peak_tflops=kwargs.get('peak_tflops', None),
+        memory=memory_kind(device),
+        flops='GFLOPs/img: MMEngine FlopAnalyzer, one forward of the '
+        'deployed network in eval mode (1 multiply-add = 1 FLOP); '
+        f'TFLOP/s = 2 x GFLOPs x ({TRAIN_FLOPS_FACTOR} for train/distill, '
+        '1 for infer; + teacher forward when distilling) x images/s')
+    return dict(meta=meta, rows=rows + compare_rows, ratios=ratios)
+
+
+def _cell(row: dict, key: str) -> str:
+    value = row.get(key)
+    if value is None:
+        counted = key in ('gflops', 'achieved_tflops') or (
+            key == 'teacher_gflops' and row['role'] == 'distiller'
+            and row['mode'] != 'infer')
+        return 'n/a' if counted else '-'
+    if key == 'utilisation':
+        return f'{100 * value:.2f}%'
+    if isinstance(value, float):
+        if key in ('gflops', 'teacher_gflops', 'achieved_tflops') or \
+                key.endswith('_m'):
+            return f'{value:.4g}'
+        return f'{value:.2f}'
+    return str(value)
+
+
+def format_benchmark_table(report: dict) -> str:
+    """The report of :func:`benchmark` as text: settings, table, ratios.
+
+    Args:
+        report (dict): What :func:`benchmark` returned.
+
+    Returns:
+        str: Lines joined by newlines: the versions, device and settings;
+        a table with a row per measured model and a column per field of
+        :data:`TABLE_FIELDS` (``n/a`` where FLOPs could not be counted,
+        ``-`` where a field does not apply); the ratios; the notes.
+
+    Example:
+        >>> print(format_benchmark_table(benchmark(
+        ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
+        ...     batch_size=2, device='cpu', warmup=1, steps=2)))
+    """
+    meta = report['meta']
+    lines = [
+        f'torch {meta["torch"]}, mmengine {meta["mmengine"]}, mmpretrain '
+        f'{meta["mmpretrain"]}',
+        f'device: {meta["device"]} ({meta["device_name"]})',
+        f'batch size: {meta["batch_size"]}, mode: {meta["mode"]}, amp: '
+        f'{meta["amp"]}, compile: {meta["compile"]}, channels_last: '
+        f'{meta["channels_last"]}, warmup: {meta["warmup"]}, steps: '
+        f'{meta["steps"]} (median step time), peak TFLOP/s: '
+        f'{meta["peak_tflops"] if meta["peak_tflops"] else "not given"}',
+        f'peak memory: {meta["memory"]}',
+        meta['flops'],
+    ]
+    headers = [header for _, header in TABLE_FIELDS]
+    table = [[_cell(row, key) for key, _ in TABLE_FIELDS]
+             for row in report['rows']]
+    widths = [
+        max(len(h), *(len(r[i]) for r in table))
+        for i, h in enumerate(headers)
+    ]
+    rule = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
+
+    def line(cells):
+        return '| ' + ' | '.join(
+            c.ljust(w) for c, w in zip(cells, widths)) + ' |'
+
+    lines += [rule, line(headers), rule, *(line(r) for r in table), rule]
+    for ratio in report['ratios']:
+        lines.append(
+            f'ratio {ratio["what"]}: images/s x{ratio["images_per_s"]:.3f}, '
+            f'step time x{ratio["step_time"]:.3f} ({ratio["numerator"]} / '
+            f'{ratio["denominator"]})')
+    for row in report['rows']:
+        for note in row['notes']:
+            lines.append(f'note [{row["config"]} {row["role"]}]: {note}')
+    return '\n'.join(lines)
+
+
+def write_benchmark_json(report: dict, path: str) -> None:
+    """Write the report of :func:`benchmark` as JSON.
+
+    Args:
+        report (dict): What :func:`benchmark` returned.
+        path (str): Output file; its folder is created.
+
+    Example:
+        >>> write_benchmark_json(report, 'work_dirs/bench/resnet.json')
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(report, f, indent=2)
+        f.write('\n')

@@ -1,0 +1,231 @@
+"""Devices, timed steps, memory and FLOPs of the benchmark."""
+import copy
+import os
+import os.path as osp
+import platform
+import resource
+import sys
+import time
+from contextlib import nullcontext
+from typing import Callable, List, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+
+from .models import _TensorForward, _is_selfsup
+
+
+#: Iterations of the schedule a training step pretends to be in.
+_SCHEDULE_ITERS = 1000
+
+
+def resolve_device(device: Optional[str] = None) -> torch.device:
+    """``device``, or CUDA when available, else CPU.
+
+    Args:
+        device (str, optional): ``'cpu'``, ``'cuda'`` or ``'cuda:1'``...
+
+    Returns:
+        torch.device: The device.
+
+    Raises:
+        RuntimeError: CUDA asked for but not available.
+
+    Example:
+        >>> resolve_device('cpu')
+        device(type='cpu')
+    """
+    if device is None:
+        device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    device = torch.device(device)
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise RuntimeError('--device cuda: no CUDA device is available.')
+    return device
+
+
+def device_name(device: torch.device) -> str:
+    """A readable name of the device (GPU model, or CPU and its threads)."""
+    if device.type == 'cuda':
+        return torch.cuda.get_device_name(device)
+    name = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    name = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (f'CPU {name} ({os.cpu_count()} cores, '
+            f'{torch.get_num_threads()} torch threads)')
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+
+
+def _peak_rss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # kilobytes on Linux, bytes on macOS
+    return peak / (1024.0**2 if sys.platform == 'darwin' else 1024.0)
+
+
+def memory_kind(device: torch.device) -> str:
+    """What ``peak_memory_mib`` measures on ``device``."""
+    if device.type == 'cuda':
+        return 'torch.cuda.max_memory_allocated'
+    return 'process peak RSS (getrusage; whole process so far)'
+
+
+def time_steps(step: Callable[[dict], object], batch: dict,
+               device: torch.device, warmup: int = 3,
+               steps: int = 10) -> List[float]:
+    """Seconds of each timed call of ``step`` after ``warmup`` calls.
+
+    Every call gets a fresh copy of ``batch`` (made outside the timing),
+    so a step that changes its inputs does not change the next one. On
+    CUDA the device is synchronised before and after each timed step.
+
+    Args:
+        step (Callable): Takes the batch.
+        batch (dict): The data, already on the device.
+        device (torch.device): The device.
+        warmup (int): Untimed calls first. Defaults to 3.
+        steps (int): Timed calls. Defaults to 10.
+
+    Returns:
+        list[float]: The ``steps`` durations in seconds.
+
+    Example:
+        >>> net = nn.Linear(8, 8)
+        >>> times = time_steps(lambda d: net(d['inputs']),
+        ...                    dict(inputs=torch.randn(4, 8)),
+        ...                    torch.device('cpu'), warmup=1, steps=3)
+        >>> len(times)
+        3
+    """
+    if steps < 1:
+        raise ValueError(f'steps must be at least 1, got {steps}')
+    for _ in range(max(0, warmup)):
+        step(copy.deepcopy(batch))
+    times = []
+    for _ in range(steps):
+        data = copy.deepcopy(batch)
+        _synchronize(device)
+        start = time.perf_counter()
+        step(data)
+        _synchronize(device)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _gflops(net: nn.Module, size: Tuple[int, int]) -> Tuple[
+        Optional[float], Optional[str]]:
+    """GFLOPs of one image (MMEngine's count), or None and the reason."""
+    from ..complexity import count_flops
+    try:
+        return count_flops(_TensorForward(net), size) / 1e9, None
+    except Exception as error:  # noqa: BLE001 (reported as n/a)
+        return None, f'{type(error).__name__}: {error}'.splitlines()[0]
+
+
+def _autocast(device: torch.device, amp: bool):
+    if not amp:
+        return nullcontext()
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+
+
+def _amp_notes(device: torch.device) -> List[str]:
+    if device.type == 'cpu':
+        check = getattr(torch.cpu, '_is_avx512_bf16_supported', None)
+        if check is not None and not check():
+            return ['--amp: this CPU has no native bf16 (AVX512-BF16); '
+                    'bf16 autocast may be slower than fp32']
+    elif not torch.cuda.is_bf16_supported():
+        return ['--amp: this GPU has no native bf16']
+    return []
+
+
+def _optim_wrapper_cfg(cfg: Config, device: torch.device, amp: bool,
+                       notes: List[str]) -> dict:
+    """The config's optimizer wrapper, with its AMP switched as needed.
+
+    The benchmark's ``--amp`` is bf16 autocast around the whole step, so a
+    config's own ``AmpOptimWrapper`` is replaced with ``OptimWrapper``
+    when ``--amp`` is given, and on CPU (where MMEngine's AMP wrapper
+    cannot be built).
+    """
+    wrapper = copy.deepcopy(cfg.get('optim_wrapper', None))
+    if wrapper is None:
+        notes.append('no optim_wrapper in the config: SGD(lr=0.01)')
+        return dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01))
+    kind = wrapper.get('type', 'OptimWrapper')
+    name = getattr(kind, '__name__', str(kind))
+    if 'Amp' in name:
+        if amp or device.type != 'cuda':
+            for key in ('loss_scale', 'dtype', 'use_fsdp'):
+                wrapper.pop(key, None)
+            wrapper['type'] = 'OptimWrapper'
+            why = '--amp (bf16 autocast)' if amp else 'CPU'
+            notes.append(f"config's {name} replaced by OptimWrapper ({why})")
+        else:
+            dtype = wrapper.get('dtype', None) or 'float16'
+            notes.append(f"config's {name} in use: mixed precision "
+                         f'({dtype}) without --amp')
+    return wrapper
+
+
+def _train_step(model: nn.Module, cfg: Config, device: torch.device,
+                amp: bool, notes: List[str]) -> Callable[[dict], object]:
+    from mmengine.logging import MessageHub
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import DefaultScope
+    model.train()
+    # What a runner tells the model about the schedule (ProS's CosineEMA
+    # reads max_iters): iteration 0 of a long schedule.
+    hub = MessageHub.get_current_instance()
+    for key, value in dict(iter=0, max_iters=_SCHEDULE_ITERS, epoch=0,
+                           max_epochs=1).items():
+        hub.update_info(key, value)
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', None) or 'mmpretrain'):
+        optim_wrapper = build_optim_wrapper(
+            model, _optim_wrapper_cfg(cfg, device, amp, notes))
+
+    def step(data: dict):
+        with _autocast(device, amp):
+            return model.train_step(data, optim_wrapper)
+
+    return step
+
+
+def _infer_step(model: nn.Module, device: torch.device,
+                amp: bool) -> Callable[[dict], object]:
+    model.eval()
+    if _is_selfsup(model):
+
+        def step(data: dict):
+            with torch.no_grad(), _autocast(device, amp):
+                inputs = model.data_preprocessor(data, False)['inputs']
+                return model(inputs, mode='tensor')
+    else:
+
+        def step(data: dict):
+            with torch.no_grad(), _autocast(device, amp):
+                return model.test_step(data)
+
+    return step
+
+
+def _count(module: nn.Module, trainable: bool = False) -> float:
+    return sum(p.numel() for p in module.parameters()
+               if p.requires_grad or not trainable) / 1e6
+
+
+def _short_name(config: Union[str, Config]) -> str:
+    if isinstance(config, Config):
+        config = config.filename or 'config'
+    name = str(config).split('::')[-1]
+    return osp.splitext(osp.basename(name))[0]

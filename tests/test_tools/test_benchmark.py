@@ -1,0 +1,253 @@
+"""The benchmark builds any family's model, feeds it the batch its own
+pipeline would make, and reports every field; the CLI prints the table."""
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from tool_runner import REPO_ROOT, python_tool, run_tool
+
+from fbp_mm.utils.benchmark import (TABLE_FIELDS, benchmark,
+                                    build_benchmark_model, find_input_size,
+                                    format_benchmark_table,
+                                    load_benchmark_config,
+                                    make_synthetic_batch)
+
+
+def cfg_path(*parts):
+    return osp.join(REPO_ROOT, 'configs', *parts)
+
+
+SUPERVISED = cfg_path('fbp', 'resnet18-w16_1xb32-20e_demo-faces.py')
+MS_MAE = cfg_path('fbp', 'demo', 'ms-mae_vit-tiny-p8_1xb64-8e_demo-faces.py')
+KD = cfg_path('fbp', 'demo', 'mae_ms_kd_demo-faces.py')
+FIQA_KD = cfg_path('fiqa', 'demo',
+                   'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd.py')
+FIQA_TEACHER = cfg_path(
+    'fiqa', 'demo', 'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher-plus.py')
+FACE_PRIOR = cfg_path('face_prior', 'demo',
+                      'face-prior_vit-tiny-p8_1xb64-8e_demo-faces.py')
+PROS = cfg_path('pros', 'demo', 'pros_vit-tiny-p8_1xb64-8e_demo-faces.py')
+
+TINY = dict(batch_size=2, device='cpu', warmup=1, steps=2)
+PEAK = 0.5  # TFLOP/s, any positive number
+MISSING_CKPT = '/nonexistent/teacher.pth'
+
+#: Fields that are positive numbers in every row.
+POSITIVE = ('images_per_s', 'step_time_ms', 'peak_memory_mib', 'gflops',
+            'params_m', 'trainable_params_m', 'achieved_tflops',
+            'utilisation')
+
+_REPORTS = {}
+
+
+def report_for(config, mode):
+    """One benchmark per (config, mode), shared by the tests; a
+    distiller's teacher checkpoint names a missing file."""
+    key = (config, mode)
+    if key not in _REPORTS:
+        options = dict(model=dict(teacher_ckpt=MISSING_CKPT)) \
+            if mode == 'distill' else None
+        _REPORTS[key] = benchmark(
+            config, mode=mode, peak_tflops=PEAK, cfg_options=options,
+            **TINY)
+    return _REPORTS[key]
+
+
+def check_rows(report, roles):
+    assert [row['role'] for row in report['rows']] == roles
+    for row in report['rows']:
+        for key, _ in TABLE_FIELDS:
+            assert key in row, key
+        for key in POSITIVE:
+            assert isinstance(row[key], float) and row[key] > 0, (key, row)
+        assert row['batch_size'] == 2
+        assert len(row['step_times_ms']) == 2
+        assert row['images_per_s'] == pytest.approx(
+            2 / (row['step_time_ms'] / 1e3))
+        assert row['memory_kind'].startswith('process peak RSS')
+
+
+@pytest.mark.parametrize('config, mode, model, size', [
+    (SUPERVISED, 'train', 'ImageClassifier', '64x64'),
+    (SUPERVISED, 'infer', 'ImageClassifier', '64x64'),
+    (MS_MAE, 'train', 'MAE', '64x64'),
+    (MS_MAE, 'infer', 'MAE', '64x64'),
+    (FACE_PRIOR, 'train', 'FacePrior', '64x64'),
+    (PROS, 'train', 'ProS', '64x64'),
+], ids=lambda v: osp.basename(v) if isinstance(v, str) and '/' in v else v)
+def test_every_family_reports_every_field(config, mode, model, size):
+    report = report_for(config, mode)
+    check_rows(report, ['model'])
+    row = report['rows'][0]
+    assert (row['model'], row['mode'], row['input_size']) == (model, mode,
+                                                               size)
+    assert row['teacher_gflops'] is None
+    # synthetic inputs feed the pipeline; no fallback was needed
+    assert not any('pipeline failed' in n for n in row['notes'])
+
+
+@pytest.mark.parametrize('config', [KD, FIQA_KD], ids=osp.basename)
+def test_distill_times_the_distiller_and_its_student_alone(config):
+    report = report_for(config, 'distill')
+    check_rows(report, ['distiller', 'student alone'])
+    distiller, student = report['rows']
+    assert distiller['model'] == 'TeacherStudentDistiller'
+    assert student['model'] == 'ImageClassifier'
+    assert distiller['teacher_gflops'] > 0
+    assert student['teacher_gflops'] is None
+    # the student is what is deployed: same FLOPs and parameters
+    assert distiller['gflops'] == pytest.approx(student['gflops'])
+    assert distiller['params_m'] == pytest.approx(student['params_m'])
+    assert any('teacher has random weights' in n and MISSING_CKPT in n
+               for n in distiller['notes'])
+    ratio, = report['ratios']
+    assert ratio['what'] == 'distiller / student alone'
+    assert ratio['images_per_s'] == pytest.approx(
+        distiller['images_per_s'] / student['images_per_s'])
+    assert 'ratio distiller / student alone' in format_benchmark_table(report)
+
+
+def test_utilisation_counts_three_forwards_per_training_step():
+    train = report_for(SUPERVISED, 'train')['rows'][0]
+    infer = report_for(SUPERVISED, 'infer')['rows'][0]
+    # a multiply-add is one MMEngine FLOP but two hardware FLOPs
+    for row, factor in ((train, 3), (infer, 1)):
+        expected = 2 * factor * row['gflops'] * row['images_per_s'] / 1e3
+        assert row['achieved_tflops'] == pytest.approx(expected)
+        assert row['utilisation'] == pytest.approx(expected / PEAK)
+    distiller, _ = report_for(FIQA_KD, 'distill')['rows']
+    forward = 3 * distiller['gflops'] + distiller['teacher_gflops']
+    assert distiller['achieved_tflops'] == pytest.approx(
+        2 * forward * distiller['images_per_s'] / 1e3)
+
+
+def test_an_existing_teacher_checkpoint_is_loaded(tmp_path):
+    teacher, _ = build_benchmark_model(load_benchmark_config(FIQA_TEACHER))
+    ckpt = str(tmp_path / 'teacher.pth')
+    torch.save(dict(state_dict=teacher.state_dict()), ckpt)
+    cfg = load_benchmark_config(FIQA_KD, dict(model=dict(teacher_ckpt=ckpt)))
+    model, notes = build_benchmark_model(cfg)
+    assert f'teacher weights loaded from {ckpt}' in notes
+    for name, value in teacher.state_dict().items():
+        torch.testing.assert_close(model.teacher.state_dict()[name], value)
+
+
+def test_synthetic_batches_are_what_each_family_trains_on():
+    # supervised: random non-zero uint8 images, gt_score in the head's range
+    cfg = load_benchmark_config(SUPERVISED)
+    model, _ = build_benchmark_model(cfg)
+    batch, notes = make_synthetic_batch(cfg, model, 3)
+    assert not notes
+    images = torch.stack(batch['inputs'])
+    assert images.dtype == torch.uint8 and images.shape == (3, 3, 64, 64)
+    assert images.min() >= 1 and images.float().std() > 50
+    scores = torch.cat([s.gt_score for s in batch['data_samples']])
+    assert scores.shape == (3, ) and 1.0 <= scores.min() <= scores.max() <= 5
+    # FacePrior: a list of 2 view batches and per-view face-prior targets
+    cfg = load_benchmark_config(FACE_PRIOR)
+    model, _ = build_benchmark_model(cfg)
+    batch, _ = make_synthetic_batch(cfg, model, 2)
+    assert [tuple(v.shape) for v in batch['inputs']] == [(2, 3, 64, 64)] * 2
+    sample = batch['data_samples'][0]
+    assert np.asarray(sample.face_patch_labels).shape == (2, 8, 8)
+    assert np.asarray(sample.face_heatmaps).shape == (2, 68, 8, 8)
+    assert np.asarray(sample.face_prior_valid).all()
+    # ProS: 2 global and 2 local crops, one batch per view
+    cfg = load_benchmark_config(PROS)
+    model, _ = build_benchmark_model(cfg)
+    batch, _ = make_synthetic_batch(cfg, model, 2)
+    assert [v.shape[-1] for v in batch['inputs']] == [64, 64, 32, 32]
+
+
+def test_input_size_comes_from_the_config():
+    assert find_input_size(load_benchmark_config(SUPERVISED)) == 64
+    assert find_input_size(load_benchmark_config(PROS)) == 64
+    cfg = load_benchmark_config(
+        'mmpretrain::mae/mae_vit-base-p16_8xb512-amp-coslr-300e_in1k.py')
+    assert find_input_size(cfg) == 224
+    # no pipeline: the backbone's img_size
+    bare = Config(dict(model=dict(backbone=dict(img_size=96))))
+    assert find_input_size(bare) == 96
+
+
+def test_flops_the_counter_cannot_count_are_na_with_the_reason(
+        monkeypatch):
+    from fbp_mm.utils import complexity
+
+    def fail(*args, **kwargs):
+        raise RuntimeError('cannot trace this model')
+
+    monkeypatch.setattr(complexity, 'count_flops', fail)
+    report = benchmark(SUPERVISED, mode='infer', peak_tflops=PEAK, **TINY)
+    row, = report['rows']
+    assert row['gflops'] is None and row['utilisation'] is None
+    assert row['images_per_s'] > 0
+    assert 'GFLOPs n/a: RuntimeError: cannot trace this model' in row['notes']
+    table = format_benchmark_table(report)
+    line, = [t for t in table.splitlines()
+             if t.startswith(f'| {row["config"]} ')]
+    cells = [c.strip() for c in line.split('|')[1:-1]]
+    headers = [h for _, h in TABLE_FIELDS]
+    assert cells[headers.index('GFLOPs/img')] == 'n/a'
+    assert cells[headers.index('util')] == '-'
+
+
+def test_distill_mode_needs_a_distiller():
+    with pytest.raises(ValueError, match='needs a distiller'):
+        benchmark(SUPERVISED, mode='distill', **TINY)
+
+
+def test_compare_prints_the_ratio_and_cli_writes_json(tmp_path):
+    out = str(tmp_path / 'bench.json')
+    proc = run_tool(
+        python_tool('analysis/benchmark.py', SUPERVISED, '--compare', MS_MAE,
+                    '--batch-size', '2', '--warmup', '1', '--steps', '2',
+                    '--device', 'cpu', '--peak-tflops', '1', '--json', out),
+        timeout=300)
+    text = proc.stdout
+    assert f'torch {torch.__version__}' in text
+    assert 'device: cpu (CPU' in text and 'batch size: 2' in text
+    for _, header in TABLE_FIELDS:
+        assert header in text, header
+    with open(out) as f:
+        report = json.load(f)
+    first, second = report['rows']
+    assert first['model'] == 'ImageClassifier' and second['model'] == 'MAE'
+    for row in report['rows']:
+        assert row['config'] in text
+        assert f'{row["images_per_s"]:.2f}' in text
+        assert f'{100 * row["utilisation"]:.2f}%' in text
+    ratio, = report['ratios']
+    assert ratio['what'] == 'config / compare'
+    assert ratio['images_per_s'] == pytest.approx(
+        first['images_per_s'] / second['images_per_s'])
+    assert ratio['step_time'] == pytest.approx(
+        first['step_time_ms'] / second['step_time_ms'])
+    assert f'ratio config / compare: images/s x{ratio["images_per_s"]:.3f}' \
+        in text
+
+
+def test_flops_of_an_algorithm_with_a_student_method_count_the_model():
+    # ProS has a `student()` method, not a student network: the whole
+    # algorithm is counted, not refused
+    from fbp_mm.utils.complexity import deployed_module
+    from mmpretrain.registry import MODELS
+
+    class WithMethod(torch.nn.Module):
+
+        def __init__(self):
+            super().__init__()
+            self.backbone = torch.nn.Linear(2, 2)
+
+        def student(self):
+            return self.backbone
+
+    model = WithMethod()
+    assert deployed_module(model) is model
+    distiller_like = torch.nn.Module()
+    distiller_like.student = MODELS.build(
+        dict(type='mmpretrain.LinearClsHead', num_classes=2, in_channels=4))
+    assert deployed_module(distiller_like) is distiller_like.student

@@ -1,0 +1,92 @@
+"""Images/s, step time, peak memory, GFLOPs and parameters of a config.
+
+Usage:
+    python tools/analysis/benchmark.py CONFIG [--mode train|infer|distill]
+        [--batch-size N] [--device cpu|cuda] [--amp] [--compile]
+        [--channels-last] [--warmup W] [--steps S] [--peak-tflops P]
+        [--compare CONFIG2] [--cfg-options ...] [--json OUT]
+
+Works for any config: supervised models, distillers (``--mode distill``
+also times the student alone), self-supervised algorithms (MAE, ProS,
+FacePrior) and shipped configs such as ``mmpretrain::mae/...``. The
+inputs are random images packed by the config's own pipeline; no data,
+pretrained weight or teacher checkpoint is needed. See docs/benchmarks.md.
+"""
+import argparse
+import os.path as osp
+import sys
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO_ROOT)
+
+from mmengine.config import DictAction  # noqa: E402
+
+import fbp_mm  # noqa: E402,F401
+from fbp_mm.utils.benchmark import (MODES, benchmark,  # noqa: E402
+                                    format_benchmark_table,
+                                    write_benchmark_json)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Benchmark the training / inference speed of a model')
+    parser.add_argument('config', help='config file (or package::path)')
+    parser.add_argument(
+        '--mode', choices=MODES, default='train',
+        help='train: a full training step; infer: test_step in eval mode '
+        '(features for self-supervised models); distill: a distiller step '
+        'and its student alone (default: train)')
+    parser.add_argument(
+        '--batch-size', type=int, default=32, help='images per step')
+    parser.add_argument(
+        '--device', choices=('cpu', 'cuda'),
+        help='default: cuda when available, else cpu')
+    parser.add_argument(
+        '--amp', action='store_true', help='bf16 autocast around the step')
+    parser.add_argument(
+        '--compile', action='store_true', help='torch.compile the model')
+    parser.add_argument(
+        '--channels-last', action='store_true',
+        help='model and inputs in channels-last memory format')
+    parser.add_argument(
+        '--warmup', type=int, default=3, help='untimed steps (default 3)')
+    parser.add_argument(
+        '--steps', type=int, default=10,
+        help='timed steps; the median is reported (default 10)')
+    parser.add_argument(
+        '--peak-tflops', type=float,
+        help='peak TFLOP/s of the device at the precision used, to report '
+        'the utilisation')
+    parser.add_argument(
+        '--compare', help='a second config, benchmarked the same way')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override entries of CONFIG (not of --compare)')
+    parser.add_argument('--json', help='write the results to this JSON file')
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    report = benchmark(
+        args.config,
+        compare=args.compare,
+        mode=args.mode,
+        batch_size=args.batch_size,
+        device=args.device,
+        amp=args.amp,
+        compile_model=args.compile,
+        channels_last=args.channels_last,
+        warmup=args.warmup,
+        steps=args.steps,
+        peak_tflops=args.peak_tflops,
+        cfg_options=args.cfg_options)
+    print(format_benchmark_table(report))
+    if args.json:
+        write_benchmark_json(report, args.json)
+        print(f'Results written to {args.json}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
