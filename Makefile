@@ -84,8 +84,12 @@ demo-face-prior: $(STAMP)
 	$(PY) tools/run_recipe.py configs/face_prior/recipes/face_prior_demo.py \
 		--work-root $(FACE_PRIOR_WORK) --cfg-options vars.data_root=$(DEMO_DATA)
 
+# Two pytest workers of one thread each: on 2 cores that beats one process
+# of two threads (much of the suite is process start-up and Python, not
+# BLAS); --dist loadfile keeps a file's tests and module fixtures on one
+# worker. `$(PY) -m pytest tests` runs it serially.
 test: $(STAMP)
-	$(PY) -m pytest tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile tests
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check fbp_mm tools tests configs setup.py

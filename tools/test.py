@@ -141,15 +141,18 @@ def main() -> None:
         raise ValueError('--out-item needs --out.')
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    try:  # before any work: a message, no traceback
-        if args.out:
+    if args.out:
+        try:  # before any work: a message, no traceback
             check_out_file(args.out, args.out_item or 'pred')
-        check_data_roots(cfg, ('test_dataloader', ))
-    except (ValueError, FileNotFoundError) as err:
-        sys.exit(f'error: {err}')
+        except ValueError as err:
+            sys.exit(f'error: {err}')
     try:
         runner = build_runner(cfg, args.launcher)
     except TeacherCheckpointError as err:  # say how to get it, no traceback
+        sys.exit(f'error: {err}')
+    try:  # datasets are built lazily: still before any work
+        check_data_roots(cfg, ('test_dataloader', ))
+    except FileNotFoundError as err:
         sys.exit(f'error: {err}')
     if not isinstance(runner, FbpRunner):
         print_log(

@@ -139,12 +139,12 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     try:
-        check_data_roots(cfg, ('train_dataloader', 'val_dataloader'))
-    except FileNotFoundError as err:  # where it looked, how to get it
-        sys.exit(f'error: {err}')
-    try:
         runner = build_runner(cfg, args.launcher)
     except TeacherCheckpointError as err:  # say how to get it, no traceback
+        sys.exit(f'error: {err}')
+    try:  # datasets are built lazily: still before any work
+        check_data_roots(cfg, ('train_dataloader', 'val_dataloader'))
+    except FileNotFoundError as err:  # where it looked, how to get it
         sys.exit(f'error: {err}')
     # --resume, load_from and init_cfg=Pretrained read trusted checkpoints
     with trusted_checkpoint_loading():

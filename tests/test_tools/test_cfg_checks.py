@@ -63,3 +63,18 @@ def test_a_missing_data_folder_is_named_with_where_to_get_the_data(tmp_path):
         f"'{tmp_path / 'CelebA'}' is not a folder")
     assert 'Anno/list_attr_celeba.txt' in message
     assert 'train_dataloader.dataset.dataset.data_root=/path' in message
+
+
+def test_train_tool_stops_on_a_missing_data_folder_without_a_traceback(
+        tmp_path):
+    from tool_runner import DEMO_CONFIG, python_tool, run_tool
+    missing = str(tmp_path / 'no_such_data')
+    proc = run_tool(
+        python_tool('train.py', DEMO_CONFIG, '--work-dir', str(tmp_path),
+                    '--cfg-options',
+                    f'train_dataloader.dataset.data_root={missing}'),
+        check=False)
+    assert proc.returncode != 0 and 'Traceback' not in proc.stderr
+    assert (f"error: train_dataloader: SCUTFBP5500 data_root '{missing}' is "
+            f'not a folder') in proc.stderr
+    assert 'make_demo_faces.py' in proc.stderr
