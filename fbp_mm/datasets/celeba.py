@@ -9,7 +9,7 @@ from mmpretrain.registry import DATASETS
 from .annotations import (AnnotationError, InvalidRows, missing_image,
                           read_partition)
 
-__all__ = ['CELEBA_ATTRIBUTES', 'CelebAAttributes']
+__all__ = ['CELEBA_ATTRIBUTES', 'CelebAAttributes', 'AttributeSubset']
 
 #: The 40 attributes of CelebA's ``list_attr_celeba.txt``, in file order.
 CELEBA_ATTRIBUTES = (
@@ -31,8 +31,74 @@ SPLITS = ('train', 'val', 'test', 'all')
 _Row = Tuple[int, str, np.ndarray]
 
 
+class AttributeSubset:
+    """Attributes chosen by name, for datasets of binary attribute lists.
+
+    Shared by :class:`CelebAAttributes` and
+    :class:`~fbp_mm.datasets.LFWAttributes`: the ``attributes`` argument is
+    checked when the dataset is made (:meth:`check_attributes`), matched to
+    the file's names when it is read (:meth:`attribute_columns`), and the
+    0 / 1 targets are read back with :meth:`get_gt_attributes`.
+    """
+
+    @staticmethod
+    def check_attributes(attributes: Optional[Sequence[str]],
+                         kwargs: dict) -> Optional[List[str]]:
+        """Check ``attributes`` and set ``kwargs['metainfo']['classes']``.
+
+        Args:
+            attributes (Sequence[str] | str, optional): Names to keep, or
+                None for all.
+            kwargs (dict): The dataset's other arguments, edited in place.
+
+        Returns:
+            list[str] | None: The names, or None.
+
+        Raises:
+            ValueError: An empty list or a name given twice.
+        """
+        if attributes is None:
+            return None
+        if isinstance(attributes, str):
+            attributes = [attributes]
+        attributes = [str(a) for a in attributes]
+        if not attributes:
+            raise ValueError('attributes is an empty list; give None '
+                             'to keep all of them.')
+        repeated = sorted({a for a in attributes if attributes.count(a) > 1})
+        if repeated:
+            raise ValueError(f'attributes names {repeated} twice.')
+        metainfo = dict(kwargs.pop('metainfo', None) or {})
+        metainfo['classes'] = tuple(attributes)
+        kwargs['metainfo'] = metainfo
+        return attributes
+
+    def attribute_columns(self, names: Sequence[str]) -> List[int]:
+        """The columns of ``self.attributes`` among the file's ``names``
+        (all when None); sets ``metainfo['classes']``.
+
+        Raises:
+            ValueError: A chosen name the file does not have.
+        """
+        if self.attributes is None:
+            self._metainfo['classes'] = tuple(names)
+            return list(range(len(names)))
+        unknown = [a for a in self.attributes if a not in names]
+        if unknown:
+            raise ValueError(f'Unknown attribute(s) {unknown}; '
+                             f'{self.attr_file} has {list(names)}.')
+        self._metainfo['classes'] = tuple(self.attributes)
+        return [list(names).index(a) for a in self.attributes]
+
+    def get_gt_attributes(self) -> np.ndarray:
+        """``(num_samples, num_attributes)`` 0 / 1 array, dataset order."""
+        return np.stack([
+            self.get_data_info(i)['gt_attributes'] for i in range(len(self))
+        ])
+
+
 @DATASETS.register_module()
-class CelebAAttributes(BaseDataset):
+class CelebAAttributes(AttributeSubset, BaseDataset):
     """CelebA face attributes (multi-label) from the official list files.
 
     Expects the layout of the released archive under ``data_root``::
@@ -123,20 +189,7 @@ class CelebAAttributes(BaseDataset):
             raise ValueError(
                 f"split={split!r} needs a partition_file; without one "
                 "(partition_file=None) only split='all' is possible.")
-        if attributes is not None:
-            if isinstance(attributes, str):
-                attributes = [attributes]
-            attributes = [str(a) for a in attributes]
-            if not attributes:
-                raise ValueError('attributes is an empty list; give None '
-                                 'to keep all of them.')
-            repeated = sorted({a for a in attributes
-                               if attributes.count(a) > 1})
-            if repeated:
-                raise ValueError(f'attributes names {repeated} twice.')
-            metainfo = dict(kwargs.pop('metainfo', None) or {})
-            metainfo['classes'] = tuple(attributes)
-            kwargs['metainfo'] = metainfo
+        attributes = self.check_attributes(attributes, kwargs)
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
         if partition_file and not osp.isabs(partition_file) and data_root:
@@ -235,18 +288,7 @@ class CelebAAttributes(BaseDataset):
         """
         problems = InvalidRows(self.skip_invalid)
         names, rows, listed = self._read_attributes(problems)
-        if self.attributes is None:
-            columns = list(range(len(names)))
-            classes = tuple(names)
-        else:
-            unknown = [a for a in self.attributes if a not in names]
-            if unknown:
-                raise ValueError(
-                    f'Unknown attribute(s) {unknown}; {self.attr_file} has '
-                    f'{names}.')
-            columns = [names.index(a) for a in self.attributes]
-            classes = tuple(self.attributes)
-        self._metainfo['classes'] = classes
+        columns = self.attribute_columns(names)
         if self.partition_file:
             codes = read_partition(self.partition_file, problems, listed,
                                    self.attr_file)
@@ -277,10 +319,3 @@ class CelebAAttributes(BaseDataset):
                 f'{self.attr_file}:1: no valid sample of split '
                 f'{self.split!r}{reason}.')
         return data_list
-
-    # ----------------------------------------------------------- access
-    def get_gt_attributes(self) -> np.ndarray:
-        """``(num_samples, num_attributes)`` 0 / 1 array, dataset order."""
-        return np.stack([
-            self.get_data_info(i)['gt_attributes'] for i in range(len(self))
-        ])

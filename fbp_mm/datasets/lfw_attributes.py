@@ -8,6 +8,7 @@ from mmengine.dataset import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from .annotations import AnnotationError, InvalidRows, missing_image
+from .celeba import AttributeSubset
 from .splits import (DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO,
                      check_three_way_args, three_way_names)
 
@@ -41,7 +42,7 @@ def _is_float(text: str) -> bool:
 
 
 @DATASETS.register_module()
-class LFWAttributes(BaseDataset):
+class LFWAttributes(AttributeSubset, BaseDataset):
     """LFW face attributes (multi-label) from ``lfw_attributes.txt``.
 
     Reads the attribute file of Kumar et al. (Columbia's "LFW attributes",
@@ -131,20 +132,7 @@ class LFWAttributes(BaseDataset):
                  **kwargs) -> None:
         val_ratio, test_ratio = check_three_way_args(split, SPLITS,
                                                      val_ratio, test_ratio)
-        if attributes is not None:
-            if isinstance(attributes, str):
-                attributes = [attributes]
-            attributes = [str(a) for a in attributes]
-            if not attributes:
-                raise ValueError('attributes is an empty list; give None '
-                                 'to keep all of them.')
-            repeated = sorted({a for a in attributes
-                               if attributes.count(a) > 1})
-            if repeated:
-                raise ValueError(f'attributes names {repeated} twice.')
-            metainfo = dict(kwargs.pop('metainfo', None) or {})
-            metainfo['classes'] = tuple(attributes)
-            kwargs['metainfo'] = metainfo
+        attributes = self.check_attributes(attributes, kwargs)
         if isinstance(data_prefix, str):
             data_prefix = dict(img_path=data_prefix)
         self.split = split
@@ -266,18 +254,7 @@ class LFWAttributes(BaseDataset):
         """
         problems = InvalidRows(self.skip_invalid)
         names, rows = self._read(problems)
-        if self.attributes is None:
-            columns = list(range(len(names)))
-            classes = tuple(names)
-        else:
-            unknown = [a for a in self.attributes if a not in names]
-            if unknown:
-                raise ValueError(
-                    f'Unknown attribute(s) {unknown}; {self.attr_file} has '
-                    f'{names}.')
-            columns = [names.index(a) for a in self.attributes]
-            classes = tuple(self.attributes)
-        self._metainfo['classes'] = classes
+        columns = self.attribute_columns(names)
         # None: every row (split 'all')
         keep = three_way_names([row[1] for row in rows], self.split,
                                self.val_ratio, self.test_ratio,
@@ -307,11 +284,4 @@ class LFWAttributes(BaseDataset):
                 f'{self.attr_file}:1: no valid sample of split '
                 f'{self.split!r}{reason}.')
         return data_list
-
-    # ----------------------------------------------------------- access
-    def get_gt_attributes(self) -> np.ndarray:
-        """``(num_samples, num_attributes)`` 0 / 1 array, dataset order."""
-        return np.stack([
-            self.get_data_info(i)['gt_attributes'] for i in range(len(self))
-        ])
 
