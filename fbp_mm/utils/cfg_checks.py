@@ -30,9 +30,10 @@ OUT_FORMATS: Dict[str, Sequence[str]] = {
 }
 
 
-def _missing_part(cfg: Any, key: str) -> str:
-    """The message for a dotted ``key`` that is not in ``cfg``, or ''."""
-    node = cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg
+def _missing_part(cfg: Mapping, key: str) -> str:
+    """The message for a dotted ``key`` that is not in ``cfg`` (a plain
+    mapping), or ''."""
+    node = cfg
     parts = key.split('.')
     for depth, part in enumerate(parts):
         where = '.'.join(parts[:depth]) or 'the config'
@@ -71,6 +72,7 @@ def unknown_cfg_options(cfg: Any, options: Mapping[str, Any]) -> List[str]:
     Returns:
         list[str]: One message per unknown key (empty when all are known).
     """
+    cfg = cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg  # once
     messages = []
     for key in options:
         problem = _missing_part(cfg, str(key))
