@@ -1,8 +1,11 @@
-"""High-level helpers: build a model from its config and predict scores."""
+"""High-level helpers: build a model from its config, score faces."""
+from .face_score_inferencer import (DEFAULT_FACE_PREPARATION,
+                                    FaceScoreInferencer)
 from .inference import (build_model_from_config, get_test_pipeline,
                         iter_predictions, predict_scores)
 
 __all__ = [
+    'DEFAULT_FACE_PREPARATION', 'FaceScoreInferencer',
     'build_model_from_config', 'get_test_pipeline', 'iter_predictions',
     'predict_scores'
 ]

@@ -1,25 +1,22 @@
 """Build a score regressor from its config and predict scores of images.
 
-These helpers are the programmatic counterpart of ``tools/test.py`` for
-images without labels: they build the model exactly as the runner would
-(same registries, same ``data_preprocessor``), load a checkpoint, and run
-the model's ``test_step`` over batches prepared with the config's test
-pipeline. They run in a single process on one device.
+:func:`build_model_from_config` builds the model exactly as the runner
+would (same registries, same ``data_preprocessor``) and loads a
+checkpoint; :class:`~fbp_mm.apis.FaceScoreInferencer` is built on it, and
+:func:`iter_predictions` / :func:`predict_scores` are shortcuts to the
+inferencer for whole images (no face detection).
 """
 import copy
-import sys
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.config import Config, ConfigDict
-from mmengine.dataset import BaseDataset, Compose, pseudo_collate
+from mmengine.dataset import BaseDataset, Compose
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
-from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS, MODELS
-from torch.utils.data import DataLoader, Dataset
 
 from ..engine.checkpoint_loading import trusted_checkpoint_loading
 
@@ -138,57 +135,18 @@ def get_test_pipeline(cfg: Config) -> List[dict]:
                    '`test_dataloader.dataset.pipeline`.')
 
 
-class _InferenceDataset(Dataset):
-    """Apply a pipeline to a fixed list of sample dicts, in order."""
-
-    def __init__(self, infos: List[dict], pipeline: Compose) -> None:
-        self.infos = infos
-        self.pipeline = pipeline
-
-    def __len__(self) -> int:
-        return len(self.infos)
-
-    def __getitem__(self, idx: int) -> dict:
-        info = copy.deepcopy(self.infos[idx])
-        try:
-            data = self.pipeline(info)
-        except Exception as err:
-            raise RuntimeError(
-                f'Failed to load or transform image "{info.get("img_path")}"'
-                f': {type(err).__name__}: {err}') from err
-        if data is None:
-            raise RuntimeError('The pipeline dropped image '
-                               f'"{info.get("img_path")}".')
-        return data
-
-
-def _sample_infos(source: ImageSource) -> List[dict]:
-    """Turn a dataset, dataset config or list of paths into sample dicts."""
+def _sample_paths(source: ImageSource) -> List[str]:
+    """The image paths of a dataset, a dataset config or a list."""
     if isinstance(source, (dict, ConfigDict)):
         source = DATASETS.build(copy.deepcopy(source))
     if isinstance(source, BaseDataset):
         return [
-            copy.deepcopy(source.get_data_info(i))
+            str(source.get_data_info(i).get('img_path', ''))
             for i in range(len(source))
         ]
     if isinstance(source, str):
         raise TypeError('Give a list of image paths, not a single str.')
-    return [dict(img_path=str(p)) for p in source]
-
-
-def _resolve_pipeline(model: nn.Module, source: ImageSource,
-                      pipeline: Optional[PipelineCfg]) -> Compose:
-    if isinstance(pipeline, Compose):
-        return pipeline
-    if pipeline is not None:
-        return Compose(copy.deepcopy(list(pipeline)))
-    cfg = getattr(model, 'cfg', None)
-    if cfg is not None:
-        return Compose(get_test_pipeline(cfg))
-    if isinstance(source, BaseDataset) and source.pipeline.transforms:
-        return source.pipeline
-    raise ValueError('No pipeline: pass `pipeline`, or build the model with '
-                     '`build_model_from_config` so that it has a `cfg`.')
+    return [str(p) for p in source]
 
 
 def iter_predictions(model: nn.Module,
@@ -198,23 +156,20 @@ def iter_predictions(model: nn.Module,
                      num_workers: int = 0,
                      progress: bool = True
                      ) -> Iterator[Tuple[List[str], np.ndarray]]:
-    """Predict scores batch by batch, in the order of the input.
+    """Predict scores of whole images batch by batch, in input order.
 
-    Every image goes through ``pipeline`` (by default the test pipeline of
-    ``model.cfg``), batches are collated with ``pseudo_collate`` and passed
-    to ``model.test_step`` under ``torch.no_grad()``; the predictions are
-    read from ``pred_score`` of the returned data samples.
+    A shortcut to :meth:`FaceScoreInferencer.iter_scores` (no face
+    detection) for a model from :func:`build_model_from_config`.
 
     Args:
-        model (nn.Module): A model with ``test_step`` (or ``val_step``),
-            e.g. from :func:`build_model_from_config`. It is not switched
-            to eval mode here.
+        model (nn.Module): A model with ``test_step`` and its config as
+            ``cfg``, e.g. from :func:`build_model_from_config`.
         dataset_or_paths (BaseDataset | dict | Sequence[str]): A dataset
-            (its ``get_data_info`` samples are used; its own pipeline only
-            when neither ``pipeline`` nor ``model.cfg`` gives one), a
-            dataset config, or image paths.
-        pipeline (Sequence[dict] | Compose, optional): Transforms to apply.
-            Defaults to ``model.cfg``'s test pipeline.
+            (the ``img_path`` of its samples), a dataset config, or image
+            paths.
+        pipeline (Sequence[dict] | Compose, optional): Transforms applied
+            to the loaded image instead of the config's test pipeline (a
+            loading step in it is left out). Defaults to None.
         batch_size (int): Images per forward pass. Defaults to 32.
         num_workers (int): Data loading worker processes. Defaults to 0.
         progress (bool): Show an MMEngine ``ProgressBar`` on stdout.
@@ -229,39 +184,13 @@ def iter_predictions(model: nn.Module,
         ...                                      progress=False):
         ...     print(paths[0], scores[0, 0])
     """
-    if batch_size < 1:
-        raise ValueError(f'batch_size must be positive, got {batch_size}')
-    compose = _resolve_pipeline(model, dataset_or_paths, pipeline)
-    infos = _sample_infos(dataset_or_paths)
-    if not infos:
-        return
-    loader = DataLoader(
-        _InferenceDataset(infos, compose),
-        batch_size=batch_size,
-        shuffle=False,
-        num_workers=num_workers,
-        collate_fn=pseudo_collate)
-    step = getattr(model, 'test_step', None) or model.val_step
-    bar = ProgressBar(len(infos), file=sys.stdout) if progress else None
-    start = 0
-    with torch.no_grad():
-        for batch in loader:
-            samples = step(batch)
-            scores = torch.stack([
-                s.pred_score.detach().reshape(-1).float().cpu()
-                for s in samples
-            ]).numpy()
-            paths = [
-                str(info.get('img_path', ''))
-                for info in infos[start:start + len(samples)]
-            ]
-            start += len(samples)
-            if bar is not None:
-                bar.update(len(samples))
-            yield paths, scores
-    if bar is not None:
-        bar.file.write('\n')
-        bar.file.flush()
+    from .face_score_inferencer import FaceScoreInferencer, without_loader
+    inferencer = FaceScoreInferencer(model, detect=False)
+    if pipeline is not None:
+        inferencer.pipeline = pipeline if isinstance(
+            pipeline, Compose) else Compose(without_loader(pipeline))
+    yield from inferencer.iter_scores(
+        _sample_paths(dataset_or_paths), batch_size, num_workers, progress)
 
 
 def predict_scores(model: nn.Module,

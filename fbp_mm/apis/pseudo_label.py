@@ -79,7 +79,7 @@ from mmengine.config import DictAction
 from ..datasets import ScoreListDataset, UnlabeledFaceDataset
 from ..evaluation.functional import map_scores, try_fit_logistic4
 from ..utils.hashing import file_sha256
-from .inference import build_model_from_config, iter_predictions
+from .face_score_inferencer import FaceScoreInferencer
 
 OUTPUT_HEADER = ('image', 'score', 'raw_score', 'model', 'round')
 PARTIAL_HEADER = ('image', 'raw_score')
@@ -333,7 +333,7 @@ def load_fit_set(fit_on: str, fit_root: Optional[str]) -> ScoreListDataset:
     return ScoreListDataset(ann_file=ann_file, data_root=root)
 
 
-def fit_mapping(model: torch.nn.Module,
+def fit_mapping(model: FaceScoreInferencer,
                 dataset: ScoreListDataset,
                 batch_size: int = 32,
                 num_workers: int = 0,
@@ -341,7 +341,8 @@ def fit_mapping(model: torch.nn.Module,
     """Fit the logistic from raw predictions to labels of ``dataset``.
 
     Args:
-        model (nn.Module): The scoring model.
+        model (FaceScoreInferencer): The scoring model's inferencer
+            (whole images, ``detect=False``).
         dataset (ScoreListDataset): The labeled list.
         batch_size (int): Images per batch. Defaults to 32.
         num_workers (int): Loader workers. Defaults to 0.
@@ -353,9 +354,11 @@ def fit_mapping(model: torch.nn.Module,
     print(f'Fitting the logistic map on {len(dataset)} labeled images of '
           f'{dataset.ann_file}')
     raw = []
-    for _, scores in iter_predictions(
-            model,
-            dataset,
+    paths = [
+        dataset.get_data_info(i)['img_path'] for i in range(len(dataset))
+    ]
+    for _, scores in model.iter_scores(
+            paths,
             batch_size=batch_size,
             num_workers=num_workers,
             progress=progress):
@@ -390,7 +393,7 @@ def _single_score(scores: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------- main
-def run_predictions(model: torch.nn.Module,
+def run_predictions(model: FaceScoreInferencer,
                     partial: str,
                     root: str,
                     todo: List[str],
@@ -405,8 +408,7 @@ def run_predictions(model: torch.nn.Module,
     """
     buffer: List[Tuple[str, str]] = []
     written = 0
-    for paths, scores in iter_predictions(
-            model,
+    for paths, scores in model.iter_scores(
             todo,
             batch_size=batch_size,
             num_workers=num_workers,
@@ -522,8 +524,9 @@ def pseudo_label(config: str,
     fit_set = load_fit_set(fit_on, fit_root) if fit_on else None
     if device.startswith('cuda') and not torch.cuda.is_available():
         raise RuntimeError('--device cuda, but CUDA is not available.')
-    model = build_model_from_config(
-        config, checkpoint, device=device, cfg_options=cfg_options)
+    model = FaceScoreInferencer(
+        config, checkpoint, device=device, detect=False,
+        cfg_options=cfg_options)
 
     done: Dict[str, str] = {}
     if osp.exists(partial):

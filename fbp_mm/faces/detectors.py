@@ -301,4 +301,14 @@ def build_face_detector(cfg: Union[dict, BaseFaceDetector]
     """
     if isinstance(cfg, BaseFaceDetector):
         return cfg
-    return FACE_DETECTORS.build(dict(cfg))
+    # Looked up in our registry directly: ``build`` would first search the
+    # caller's default scope (a model built first sets 'mmpretrain') and
+    # warn that it has no face detectors.
+    args = dict(cfg)
+    name = args.pop('type', None)
+    detector_cls = FACE_DETECTORS.get(name) if isinstance(name, str) \
+        else name
+    if detector_cls is None:
+        raise KeyError(f'{name!r} is not a face detector; the detectors are '
+                       f'{sorted(FACE_DETECTORS.module_dict)}.')
+    return detector_cls(**args)

@@ -277,6 +277,25 @@ def test_seeds_run_apart_and_report_mean_and_std(toy, tmp_path):
         RecipeRunner(str(recipe), in_process=True).run_seeds([3])
 
 
+def test_seeds_with_chosen_stages_run_every_seed(toy, tmp_path):
+    """``--stages`` that leave a table row out still run on each seed."""
+    _, root = toy
+    recipe = tmp_path / 'seeded.py'
+    recipe.write_text(
+        SEEDED.format(root=root).replace(
+            "stages = [dict(name='fit', type='toy_seeded')]",
+            "stages = [dict(name='fit', type='toy_seeded'), "
+            "dict(name='later', type='toy_seeded')]").replace(
+                "stage='fit'", "stage='later'"))
+    rows = RecipeRunner(str(recipe), in_process=True).run_seeds(
+        [0, 1], only=['fit'])
+    assert rows is None  # no table without stage `later`
+    for seed in (0, 1):
+        assert read_record(osp.join(root, f'seed_{seed}', 'fit'))[
+            'status'] == 'done'
+        assert not osp.exists(osp.join(root, f'seed_{seed}', 'later'))
+
+
 def test_disabled_stage_leaves_out_what_uses_it(toy, capsys):
     write, root = toy
     recipe = write()

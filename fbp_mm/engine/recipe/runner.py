@@ -277,7 +277,8 @@ class RecipeRunner:
 
         Returns:
             list[dict] | None: The combined rows, or None when a seed's
-            table could not be made.
+            table could not be made (every seed still runs its stages:
+            ``only`` may leave the tables out on purpose).
         """
         if len(set(seeds)) < 2:
             raise RecipeError('run_seeds needs at least two different seeds.')
@@ -292,10 +293,9 @@ class RecipeRunner:
                 seed=seed,
                 start_method=self.start_method)
             runner.recipe_dir = self.recipe_dir
-            rows = runner.run(only=only, force=force)
-            if rows is None:
-                return None
-            per_seed[seed] = rows
+            per_seed[seed] = runner.run(only=only, force=force)
+        if any(rows is None for rows in per_seed.values()):
+            return None
         return write_seed_table(self.cfg.table, per_seed, self.work_root,
                                 echo=self.echo, disabled=runner.disabled)
 

@@ -1,0 +1,66 @@
+"""tools/predict.py: a folder of photos -> a CSV row per face, pictures."""
+import csv
+import json
+import os.path as osp
+
+import cv2
+import numpy as np
+import torch
+from skimage import data
+from tool_runner import REPO_ROOT, python_tool, run_tool
+
+CONFIG = osp.join(REPO_ROOT, 'configs', 'fbp',
+                  'resnet18-w16_1xb32-20e_demo-faces.py')
+
+
+def test_folder_to_csv_pictures_and_skipped_files(tmp_path):
+    from fbp_mm.apis import build_model_from_config
+    torch.manual_seed(0)
+    model = build_model_from_config(CONFIG)
+    ckpt = str(tmp_path / 'model.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    photos = tmp_path / 'photos'
+    for sub, img in [('a', data.astronaut()), ('b', data.coffee())]:
+        (photos / sub).mkdir(parents=True)
+        # the same file name in two folders
+        cv2.imwrite(str(photos / sub / 'x.png'), img[..., ::-1])
+    (photos / 'readme.txt').write_text('not an image')
+    out = tmp_path / 'out' / 'faces.csv'
+    show = tmp_path / 'pictures'
+    proc = run_tool(python_tool(
+        'predict.py', CONFIG, ckpt, str(photos), '--out', str(out),
+        '--show-dir', str(show)))
+    assert f'{photos / "readme.txt"}: skipped: not an image file' \
+        in proc.stdout
+    assert '1 faces in 2 images (1 without a face, 1 skipped)' in proc.stdout
+    with open(out) as f:
+        rows = list(csv.DictReader(f))
+    by_image = {osp.relpath(r['image'], photos): r for r in rows}
+    assert list(by_image) == ['readme.txt', 'a/x.png', 'b/x.png']
+    face = by_image['a/x.png']
+    assert face['status'] == 'ok' and face['face'] == '0'
+    assert 150 < float(face['x1']) < float(face['x2']) < 300
+    assert by_image['b/x.png']['status'] == 'no face'
+    assert by_image['b/x.png']['score'] == ''
+    # the score is the model's, as the inferencer gives it
+    from fbp_mm.apis import FaceScoreInferencer
+    expected = FaceScoreInferencer(model)(str(photos / 'a' / 'x.png'))
+    assert float(face['score']) == round(expected[0]['faces'][0]['score'], 6)
+    # a picture per image, apart for the same name in two folders, with
+    # the box drawn in
+    drawn = cv2.imread(str(show / 'a' / 'x.png'))
+    assert drawn.shape == (512, 512, 3)
+    assert osp.getsize(show / 'b' / 'x.png') > 10_000
+    changed = np.any(drawn != data.astronaut()[..., ::-1], axis=2)
+    x1, y1 = int(float(face['x1'])), int(float(face['y1']))
+    assert changed[y1 + 20, x1 - 2:x1 + 3].any()  # the box's left edge
+    # JSON output; an --out the tool cannot write is refused up front
+    out_json = tmp_path / 'faces.json'
+    run_tool(python_tool('predict.py', CONFIG, ckpt,
+                         str(photos / 'a' / 'x.png'), '--out', str(out_json)))
+    with open(out_json) as f:
+        assert len(json.load(f)[0]['faces']) == 1
+    bad = run_tool(python_tool('predict.py', CONFIG, ckpt, str(photos),
+                               '--out', str(tmp_path / 'x.xlsx')),
+                   check=False)
+    assert bad.returncode == 1 and 'nothing was run' in bad.stdout
