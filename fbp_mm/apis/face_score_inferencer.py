@@ -450,6 +450,13 @@ class FaceScoreInferencer(BaseInferencer):
             written.append(path)
         return written
 
+    def face_outputs(self, sample: DataSample) -> dict:
+        """What a face's result holds besides its box: ``pred_score`` and
+        ``score`` (subclasses give other outputs)."""
+        scores = sample.pred_score.detach().reshape(-1).float().cpu()
+        return dict(pred_score=[float(v) for v in scores],
+                    score=float(scores[0]))
+
     def postprocess(self,
                     preds: List[DataSample],
                     visualization,
@@ -465,12 +472,10 @@ class FaceScoreInferencer(BaseInferencer):
         for result, picture in zip(results, visualization or []):
             result['picture'] = picture
         for sample in preds:
-            scores = sample.pred_score.detach().reshape(-1).float().cpu()
             face = dict(
                 box=[float(v) for v in sample.face_box],
-                detection_score=sample.face_score,
-                pred_score=[float(v) for v in scores],
-                score=float(scores[0]))
+                detection_score=sample.face_score)
+            face.update(self.face_outputs(sample))
             if return_datasamples:
                 face['data_sample'] = sample
             results[sample.input_index]['faces'].append(face)
