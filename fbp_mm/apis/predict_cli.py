@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence
 
 from mmengine.config import DictAction
 
+from ..utils.cfg_checks import check_device
 from .face_score_inferencer import FaceScoreInferencer
 
 __all__ = ['parse_args', 'main', 'read_inputs', 'write_csv']
@@ -104,8 +105,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               'run')
         return 1
     try:
+        check_device(args.device)
         inputs = read_inputs(args.inputs)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:
         print(f'error: {err}')
         return 1
     inferencer = FaceScoreInferencer(

@@ -73,11 +73,11 @@ from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
 from mmengine.config import DictAction
 
 from ..datasets import ScoreListDataset, UnlabeledFaceDataset
 from ..evaluation.functional import map_scores, try_fit_logistic4
+from ..utils.cfg_checks import check_device
 from ..utils.hashing import file_sha256
 from .face_score_inferencer import FaceScoreInferencer
 
@@ -522,8 +522,7 @@ def pseudo_label(config: str,
         os.remove(partial)
 
     fit_set = load_fit_set(fit_on, fit_root) if fit_on else None
-    if device.startswith('cuda') and not torch.cuda.is_available():
-        raise RuntimeError('--device cuda, but CUDA is not available.')
+    check_device(device)
     model = FaceScoreInferencer(
         config, checkpoint, device=device, detect=False,
         cfg_options=cfg_options)
@@ -617,6 +616,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         int: The exit status (0 on success or when already complete).
     """
     args = parse_args(argv)
+    try:
+        check_device(args.device)
+    except ValueError as err:  # before any model is built
+        print(f'error: {err}')
+        return 1
     pseudo_label(
         args.config,
         args.checkpoint,

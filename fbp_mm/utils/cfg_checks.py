@@ -18,10 +18,12 @@ import logging
 import os.path as osp
 from typing import Any, Dict, List, Mapping, Sequence
 
+import torch
 from mmengine.logging import print_log
 
 __all__ = ['unknown_cfg_options', 'warn_unknown_cfg_options',
-           'check_out_file', 'check_data_roots', 'OUT_FORMATS', 'DATA_HINTS']
+           'check_out_file', 'check_data_roots', 'check_device',
+           'OUT_FORMATS', 'DATA_HINTS']
 
 #: File extensions ``tools/test.py --out`` can write, per ``--out-item``.
 OUT_FORMATS: Dict[str, Sequence[str]] = {
@@ -116,6 +118,24 @@ def check_out_file(path: str, item: str) -> None:
     if osp.exists(folder) and not osp.isdir(folder):
         raise ValueError(f'--out {path}: {folder} is a file, not a folder; '
                          f'nothing was run.')
+
+
+def check_device(device: str, flag: str = '--device') -> None:
+    """Refuse a CUDA device on a machine without CUDA, before any work.
+
+    Args:
+        device (str): ``'cpu'``, ``'cuda'``, ``'cuda:1'``...
+        flag (str): How the user gave it, for the message.
+
+    Raises:
+        ValueError: Saying that there is no GPU and what to pass instead.
+
+    Example:
+        >>> check_device('cpu')
+    """
+    if str(device).startswith('cuda') and not torch.cuda.is_available():
+        raise ValueError(f'{flag} {device}: this machine has no CUDA device '
+                         f'(torch {torch.__version__}); use {flag} cpu.')
 
 
 #: Where each dataset's data comes from, for the missing-folder error.

@@ -78,3 +78,25 @@ def test_train_tool_stops_on_a_missing_data_folder_without_a_traceback(
     assert (f"error: train_dataloader: SCUTFBP5500 data_root '{missing}' is "
             f'not a folder') in proc.stderr
     assert 'make_demo_faces.py' in proc.stderr
+
+
+def test_cuda_asked_for_on_a_cpu_machine(monkeypatch, capsys):
+    import torch
+
+    from fbp_mm.apis.predict_cli import main as predict_main
+    from fbp_mm.apis.pseudo_label import main as pseudo_label_main
+    from fbp_mm.utils import check_device
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    check_device('cpu')
+    with pytest.raises(ValueError, match='--device cuda:1: this machine has '
+                       'no CUDA device .*; use --device cpu'):
+        check_device('cuda:1')
+    # the tools say it before building anything (the files need not exist)
+    assert predict_main(['cfg.py', 'x.pth', 'img.png', '--out', 'o.csv',
+                         '--device', 'cuda']) == 1
+    assert 'error: --device cuda: this machine has no CUDA device' in \
+        capsys.readouterr().out
+    assert pseudo_label_main(['cfg.py', 'x.pth', '--unlabeled', 'u',
+                              '--out', 'o.csv', '--device', 'cuda']) == 1
+    assert 'error: --device cuda: this machine has no CUDA device' in \
+        capsys.readouterr().out
