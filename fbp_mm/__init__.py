@@ -15,7 +15,7 @@ warnings.filterwarnings(
     'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
 
 from . import (datasets, engine, evaluation, generators,  # noqa: E402,F401
-               models, utils)
+               models, utils, visualization)
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -61,8 +61,16 @@ def test_train_then_test_learns_the_score(trained, demo_faces, tmp_path):
     # the printed table shows the same PLCC
     line = next(x for x in proc.stdout.splitlines() if x.startswith('| plcc '))
     assert float(line.split('|')[2]) == pytest.approx(plcc, abs=1e-4)
-    shown = list((tmp_path).glob('*/shown/*.jpg'))
+    # one picture per test image, under its path below the data root (so
+    # same-name files of two folders would stay apart)
+    shown = sorted(tmp_path.glob('*/shown/**/*.jpg'))
     assert len(shown) == 200
+    assert {p.name for p in shown} == {osp.basename(p['img_path'])
+                                       for p in preds}
+    folder = next(tmp_path.glob('*/shown'))
+    for picture in shown[:3]:
+        relative = str(picture.relative_to(folder))
+        assert osp.isfile(osp.join(demo_faces, relative)), relative
 
 
 def test_validation_saves_best_plcc_checkpoint(trained):

@@ -2,57 +2,38 @@
 import os.path as osp
 from typing import Optional, Sequence
 
-import cv2
 import mmcv
-import numpy as np
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from mmpretrain.registry import HOOKS
 from mmpretrain.structures import DataSample
 
+from ...visualization import ScoreVisualizer
 
-def draw_scores(img: np.ndarray, sample: DataSample,
-                min_width: int = 256) -> np.ndarray:
-    """Return a copy of ``img`` (BGR) with its scores written on top.
 
-    Args:
-        img (np.ndarray): BGR image.
-        sample (DataSample): Sample with ``pred_score`` and optionally
-            ``gt_score``.
-        min_width (int): Small images are enlarged to this width first so
-            the text stays legible. Defaults to 256.
-
-    Returns:
-        np.ndarray: The drawn image.
-    """
-    if img.shape[1] < min_width:
-        scale = min_width / img.shape[1]
-        img = cv2.resize(img, None, fx=scale, fy=scale,
-                         interpolation=cv2.INTER_LINEAR)
-    else:
-        img = img.copy()
-    lines = []
-    if 'pred_score' in sample:
-        pred = ', '.join(f'{v:.3f}' for v in sample.pred_score.tolist())
-        lines.append(f'pred {pred}')
-    if 'gt_score' in sample:
-        gt = ', '.join(f'{v:.3f}' for v in sample.gt_score.tolist())
-        lines.append(f'true {gt}')
-    for i, text in enumerate(lines):
-        org = (6, 22 + 24 * i)
-        cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0),
-                    3, cv2.LINE_AA)
-        cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6,
-                    (255, 255, 255), 1, cv2.LINE_AA)
-    return img
+def picture_name(img_path: str, data_root: Optional[str]) -> str:
+    """The picture's path below the output folder: the image's path below
+    ``data_root`` (so same-name images of different folders stay apart),
+    else its absolute path without the leading separator."""
+    path = osp.abspath(img_path)
+    if data_root:
+        rel = osp.relpath(path, osp.abspath(data_root))
+        if not rel.startswith('..'):
+            return rel
+    return path.lstrip(osp.sep)
 
 
 @HOOKS.register_module()
 class ScoreVisualizationHook(Hook):
     """Save (or show) test images with predicted and true scores drawn.
 
-    ``tools/test.py --show-dir DIR`` adds this hook. Images go to
-    ``<work_dir>/<timestamp>/<out_dir>/`` under their own file names.
+    ``tools/test.py --show-dir DIR`` adds this hook. The drawing is the
+    runner's visualizer's when it is a
+    :class:`~fbp_mm.visualization.ScoreVisualizer` (else one with the same
+    backends is made). With ``out_dir`` images go to
+    ``<work_dir>/<timestamp>/<out_dir>/``, under their paths below the
+    test set's ``data_root``; without it, to the visualizer's backends
+    (local files, TensorBoard, ...).
 
     Args:
         out_dir (str, optional): Output folder, relative to the run's log
@@ -82,6 +63,16 @@ class ScoreVisualizationHook(Hook):
         self._count = 0
         if self.out_dir is not None and not osp.isabs(self.out_dir):
             self.out_dir = osp.join(runner.log_dir, self.out_dir)
+        visualizer = runner.visualizer
+        if not isinstance(visualizer, ScoreVisualizer):
+            visualizer = ScoreVisualizer.get_instance(
+                'fbp_mm_score_visualization_hook',
+                save_dir=runner.log_dir,
+                vis_backends=(runner.cfg.get('visualizer')
+                              or {}).get('vis_backends'))
+        self._visualizer = visualizer
+        dataset = getattr(runner.test_dataloader, 'dataset', None)
+        self._data_root = getattr(dataset, 'data_root', None)
 
     def after_test_iter(self, runner: Runner, batch_idx: int,
                         data_batch: dict,
@@ -93,9 +84,13 @@ class ScoreVisualizationHook(Hook):
             img_path = sample.get('img_path')
             if img_path is None:
                 continue
-            drawn = draw_scores(mmcv.imread(img_path), sample)
-            if self.out_dir is not None:
-                mmcv.imwrite(drawn,
-                             osp.join(self.out_dir, osp.basename(img_path)))
-            if self.show:
-                mmcv.imshow(drawn, wait_time=int(self.wait_time * 1000))
+            name = picture_name(img_path, self._data_root)
+            self._visualizer.visualize_score(
+                mmcv.imread(img_path, channel_order='rgb'),
+                sample,
+                show=self.show,
+                wait_time=self.wait_time,
+                name=name,
+                step=self._count,
+                out_file=None if self.out_dir is None else osp.join(
+                    self.out_dir, name))
