@@ -34,6 +34,8 @@ from fbp_mm.utils import (  # noqa: E402
     build_runner, check_data_roots, check_out_file,
     disable_persistent_workers_without_workers, finish_distributed,
     format_metrics_table, set_work_dir, warn_unknown_cfg_options)
+from fbp_mm.visualization import (  # noqa: E402
+    load_prediction_file, plot_predictions)
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,6 +54,10 @@ def parse_args() -> argparse.Namespace:
         '--show-dir',
         help='save images with predicted (and true) scores drawn on them '
         'into this folder (relative to the work dir)')
+    parser.add_argument(
+        '--plot-dir',
+        help='write the predicted-vs-true scatter, error histogram and '
+        'error per score bin (PNGs) into this folder')
     parser.add_argument(
         '--show', action='store_true', help='show drawn images in a window')
     parser.add_argument(
@@ -120,12 +126,17 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.model = cfg.tta_model
 
     out_item = args.out_item or 'pred'
+    dumps = []
     if args.out and out_item == 'pred':
+        dumps.append(args.out)
+    if args.plot_dir and not dumps:  # the plots read the predictions
+        dumps.append(plot_predictions_file(args))
+    if dumps:
         evaluators = cfg.test_evaluator
         if isinstance(evaluators, (dict, ConfigDict)):
             evaluators = [evaluators]
         cfg.test_evaluator = list(evaluators) + [
-            dict(type='DumpResults', out_file_path=args.out)
+            dict(type='DumpResults', out_file_path=dumps[0])
         ]
 
     if args.cfg_options is not None:
@@ -133,6 +144,13 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.merge_from_dict(args.cfg_options)
     disable_persistent_workers_without_workers(cfg)
     return cfg
+
+
+def plot_predictions_file(args: argparse.Namespace) -> str:
+    """The predictions file that ``--plot-dir`` reads."""
+    if args.out and (args.out_item or 'pred') == 'pred':
+        return args.out
+    return osp.join(args.plot_dir, 'predictions.pkl')
 
 
 def main() -> None:
@@ -166,6 +184,12 @@ def main() -> None:
         print(format_metrics_table(metrics, title=osp.basename(args.config)))
         if args.out and args.out_item == 'metrics':
             mmengine.dump(metrics, args.out)
+        if args.plot_dir:
+            pred, true = load_prediction_file(plot_predictions_file(args))
+            for path in plot_predictions(
+                    pred, true, args.plot_dir,
+                    title=osp.splitext(osp.basename(args.config))[0]).values():
+                print(f'plot: {path}')
     finish_distributed()
 
 

@@ -93,17 +93,26 @@ def test_out_item_metrics(trained, demo_faces, tmp_path):
         assert 'nothing was run' in proc.stderr
         assert '| metric' not in proc.stdout
     out = str(tmp_path / 'metrics.json')
-    run_tool(
+    plots = tmp_path / 'plots'
+    proc = run_tool(
         python_tool(
             'test.py', DEMO_CONFIG, osp.join(trained, 'epoch_12.pth'),
             '--work-dir', str(tmp_path), '--out', out, '--out-item',
-            'metrics', '--cfg-options',
+            'metrics', '--plot-dir', str(plots), '--cfg-options',
             f'test_dataloader.dataset.data_root={demo_faces}',
             'test_dataloader.num_workers=0'))
     import json
     with open(out) as f:
         metrics = json.load(f)
     assert set(metrics) >= {'plcc', 'srcc', 'krcc', 'mae', 'rmse'}
+    # --plot-dir without predictions to --out: they are dumped beside the
+    # plots, whose scatter title has the test's PLCC
+    from fbp_mm.visualization import load_prediction_file
+    pred, _ = load_prediction_file(str(plots / 'predictions.pkl'))
+    assert len(pred) == 200
+    for name in ('scatter', 'errors', 'error_per_bin'):
+        assert f'plot: {plots / name}.png' in proc.stdout
+        assert (plots / f'{name}.png').stat().st_size > 5000
 
 
 def few_test_faces(data_root, n=16):
