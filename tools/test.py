@@ -31,7 +31,7 @@ from fbp_mm.engine import (FbpRunner,  # noqa: E402
                            trusted_checkpoint_loading)
 from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
-    build_runner, check_data_roots, check_out_file,
+    build_runner, check_data_roots, check_hook_args, check_out_file,
     disable_persistent_workers_without_workers, finish_distributed,
     format_metrics_table, set_work_dir, warn_unknown_cfg_options)
 from fbp_mm.visualization import (  # noqa: E402
@@ -164,6 +164,10 @@ def main() -> None:
             check_out_file(args.out, args.out_item or 'pred')
         except ValueError as err:
             sys.exit(f'error: {err}')
+    try:  # a misspelt hook argument: named before any work
+        check_hook_args(cfg)
+    except ValueError as err:
+        sys.exit(f'error: {err}')
     try:
         runner = build_runner(cfg, args.launcher)
     except TeacherCheckpointError as err:  # say how to get it, no traceback

@@ -27,7 +27,7 @@ import fbp_mm  # noqa: E402,F401  (registers modules)
 from fbp_mm.engine import trusted_checkpoint_loading  # noqa: E402
 from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
-    build_runner, check_data_roots,
+    build_runner, check_data_roots, check_hook_args,
     disable_persistent_workers_without_workers, finish_distributed,
     set_work_dir, warn_unknown_cfg_options)
 
@@ -138,6 +138,10 @@ def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    try:  # a misspelt hook argument: named before any work
+        check_hook_args(cfg)
+    except ValueError as err:
+        sys.exit(f'error: {err}')
     try:
         runner = build_runner(cfg, args.launcher)
     except TeacherCheckpointError as err:  # say how to get it, no traceback

@@ -1,6 +1,7 @@
 from .benchmark import (benchmark, benchmark_config, format_benchmark_table,
                         write_benchmark_json)
-from .cfg_checks import (check_data_roots, check_device, check_out_file,
+from .cfg_checks import (check_data_roots, check_device, check_hook_args,
+                         check_out_file,
                          unknown_cfg_options, warn_unknown_cfg_options)
 from .launch import (build_runner, disable_persistent_workers_without_workers,
                      finish_distributed, set_work_dir, setup_cpu_distributed)
@@ -10,7 +11,7 @@ __all__ = [
     'build_runner', 'set_work_dir',
     'disable_persistent_workers_without_workers', 'finish_distributed',
     'format_metrics_table', 'setup_cpu_distributed', 'check_out_file',
-    'check_device',
+    'check_device', 'check_hook_args',
     'check_data_roots', 'unknown_cfg_options', 'warn_unknown_cfg_options',
     'benchmark', 'benchmark_config', 'format_benchmark_table',
     'write_benchmark_json'

@@ -23,6 +23,7 @@ from mmengine.logging import print_log
 
 __all__ = ['unknown_cfg_options', 'warn_unknown_cfg_options',
            'check_out_file', 'check_data_roots', 'check_device',
+           'check_hook_args',
            'OUT_FORMATS', 'DATA_HINTS']
 
 #: File extensions ``tools/test.py --out`` can write, per ``--out-item``.
@@ -136,6 +137,86 @@ def check_device(device: str, flag: str = '--device') -> None:
     if str(device).startswith('cuda') and not torch.cuda.is_available():
         raise ValueError(f'{flag} {device}: this machine has no CUDA device '
                          f'(torch {torch.__version__}); use {flag} cpu.')
+
+
+def _hook_entries(cfg: Any):
+    """``(where, hook config)`` of the config's default and custom hooks."""
+    for name, hook in (cfg.get('default_hooks') or {}).items():
+        if isinstance(hook, Mapping):
+            yield f'default_hooks.{name}', hook
+    for i, hook in enumerate(cfg.get('custom_hooks') or []):
+        if isinstance(hook, Mapping):
+            yield f'custom_hooks[{i}]', hook
+
+
+def check_hook_args(cfg: Any) -> None:
+    """Refuse a hook argument its class does not take, before any work
+    (MMEngine would raise a bare ``TypeError`` while building the runner,
+    or a hook would fail when it first runs).
+
+    Args:
+        cfg (Config): The merged config.
+
+    Raises:
+        ValueError: Naming the hook entry, the argument, a close match and
+            the arguments the hook takes.
+
+    Example:
+        >>> check_hook_args(Config(dict(custom_hooks=[
+        ...     dict(type='EMAHook', momentum=1e-4)])))
+    """
+    import inspect
+
+    from mmpretrain.registry import HOOKS
+    for where, hook in _hook_entries(cfg):
+        hook_type = hook.get('type')
+        if not isinstance(hook_type, str):
+            continue
+        hook_cls = HOOKS.get(hook_type)
+        if hook_cls is None:
+            names = sorted(set(HOOKS.module_dict) | set(
+                HOOKS.parent.module_dict if HOOKS.parent else {}))
+            close = difflib.get_close_matches(hook_type, names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ''
+            raise ValueError(f"{where}: no hook type '{hook_type}' is "
+                             f'registered{hint}.')
+        params = inspect.signature(hook_cls.__init__).parameters
+        known = [
+            n for n, p in params.items()
+            if n != 'self' and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        ]
+        if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            # CheckpointHook hands the rest to Runner.save_checkpoint at
+            # its first save (a TypeError after the first epoch)
+            # and EMAHook to its averaged model
+            from mmengine.hooks import CheckpointHook, EMAHook
+            from mmengine.registry import MODELS
+            from mmengine.runner import Runner
+            if issubclass(hook_cls, CheckpointHook):
+                target, skip = Runner.save_checkpoint, ['out_dir', 'filename']
+            elif issubclass(hook_cls, EMAHook):
+                target = MODELS.get(
+                    hook.get('ema_type', 'ExponentialMovingAverage'))
+                skip = ['model']
+                if target is None:
+                    continue
+            else:
+                continue
+            params = inspect.signature(target).parameters
+            if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+                continue
+            known += [
+                n for n in params if n not in ['self'] + skip + known
+            ]
+        for key in hook:
+            if key in ('type', 'priority') or key in known or key.startswith(
+                    '_'):
+                continue
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ''
+            raise ValueError(
+                f"{where} ({hook_type}) has no argument '{key}'{hint}; it "
+                f'takes {", ".join(known) or "none"}. Nothing was run.')
 
 
 #: Where each dataset's data comes from, for the missing-folder error.

@@ -100,3 +100,42 @@ def test_cuda_asked_for_on_a_cpu_machine(monkeypatch, capsys):
                               '--out', 'o.csv', '--device', 'cuda']) == 1
     assert 'error: --device cuda: this machine has no CUDA device' in \
         capsys.readouterr().out
+
+
+def test_misspelt_hook_arguments_are_named_before_any_work(tmp_path):
+    import os.path as osp
+
+    from tool_runner import REPO_ROOT, python_tool, run_tool
+
+    from fbp_mm.utils import check_hook_args
+    config = osp.join(REPO_ROOT, 'configs', 'fbp',
+                      'resnet18-w16_1xb32-20e_demo-faces.py')
+    cfg = Config.fromfile(config)
+    check_hook_args(cfg)  # the config as it ships is fine
+    cfg.custom_hooks = [dict(type='ScoreVisualizationHook', intervall=5)]
+    with pytest.raises(ValueError, match=r"custom_hooks\[0\] "
+                       r"\(ScoreVisualizationHook\) has no argument "
+                       r"'intervall' \(did you mean 'interval'\?\); it "
+                       r"takes out_dir, show, interval, wait_time\."):
+        check_hook_args(cfg)
+    # EMAHook hands the rest to its averaged model
+    cfg.custom_hooks = [dict(type='EMAHook', momentum=1e-4)]
+    check_hook_args(cfg)
+    cfg.custom_hooks = [dict(type='EMAHook', momentun=1e-4)]
+    with pytest.raises(ValueError, match="'momentun' \\(did you mean "
+                       "'momentum'"):
+        check_hook_args(cfg)
+    cfg.custom_hooks = [dict(type='EMAHok')]
+    with pytest.raises(ValueError, match="no hook type 'EMAHok' is "
+                       r"registered \(did you mean 'EMAHook'\?\)"):
+        check_hook_args(cfg)
+    # CheckpointHook's other arguments go to Runner.save_checkpoint at its
+    # first save: checked against that, before the run
+    proc = run_tool(python_tool(
+        'train.py', config, '--work-dir', str(tmp_path), '--cfg-options',
+        'default_hooks.checkpoint.save_bst=plcc'), check=False)
+    assert proc.returncode == 1
+    assert ("error: default_hooks.checkpoint (CheckpointHook) has no "
+            "argument 'save_bst' (did you mean 'save_best'?)") in proc.stderr
+    assert 'Traceback' not in proc.stderr
+    assert not list(tmp_path.glob('*/*.log'))  # nothing ran
