@@ -8,7 +8,7 @@ import mmcv
 import numpy as np
 from mmengine.visualization import Visualizer
 
-__all__ = ['draw_faces', 'picture_names']
+__all__ = ['draw_faces', 'draw_faces_rgb', 'picture_names']
 
 _VISUALIZER = 'fbp_mm_face_scores'
 
@@ -49,8 +49,26 @@ def draw_faces(img: np.ndarray, faces: Sequence[Tuple[tuple, float]],
     Example:
         >>> draw_faces(img, [((10, 10, 60, 60), 3.2)], 'out/face.png')
     """
+    drawn = draw_faces_rgb(
+        mmcv.bgr2rgb(img), [(box, f'{score:.2f}') for box, score in faces])
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    mmcv.imwrite(mmcv.rgb2bgr(drawn), out_file)
+
+
+def draw_faces_rgb(rgb: np.ndarray,
+                   faces: Sequence[Tuple[tuple, str]]) -> np.ndarray:
+    """Face boxes with a label each on an RGB image (a drawn copy).
+
+    Args:
+        rgb (np.ndarray): RGB ``uint8`` image.
+        faces (Sequence[tuple]): ``(box, label)`` pairs.
+
+    Returns:
+        np.ndarray: The drawn RGB image; "no face" written when empty.
+    """
+    img = rgb
     visualizer = Visualizer.get_instance(_VISUALIZER)
-    visualizer.set_image(mmcv.bgr2rgb(img))
+    visualizer.set_image(img)
     thickness = max(1, round(max(img.shape[:2]) / 300))
     if faces:
         boxes = np.array([box for box, _ in faces], dtype=np.float32)
@@ -59,7 +77,7 @@ def draw_faces(img: np.ndarray, faces: Sequence[Tuple[tuple, float]],
         positions = np.stack([boxes[:, 0], np.maximum(boxes[:, 1] - 2, 0)],
                              axis=1)
         visualizer.draw_texts(
-            [f'{score:.2f}' for _, score in faces],
+            [label for _, label in faces],
             positions,
             colors='lime',
             font_sizes=max(8, int(12 * thickness)),
@@ -70,5 +88,4 @@ def draw_faces(img: np.ndarray, faces: Sequence[Tuple[tuple, float]],
         visualizer.draw_texts('no face', np.array([4, 4]), colors='red',
                               font_sizes=max(8, int(12 * thickness)),
                               vertical_alignments='top')
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    mmcv.imwrite(mmcv.rgb2bgr(visualizer.get_image()), out_file)
+    return visualizer.get_image()

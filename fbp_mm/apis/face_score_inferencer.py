@@ -235,6 +235,19 @@ class FaceScoreInferencer(BaseInferencer):
         return [(tuple(float(v) for v in f.box), float(f.score))
                 for f in self.detector.detect(img)]
 
+    def pipeline_sample(self, img: np.ndarray,
+                        box: Optional[tuple]) -> dict:
+        """The model input of one face: ``box`` cut out of the BGR
+        ``img`` (the whole image for None or without detection), through
+        the test pipeline."""
+        return self._face_sample(img, box)
+
+    @torch.no_grad()
+    def score_samples(self, samples: List[dict]) -> List[float]:
+        """The first score of each :meth:`pipeline_sample` output."""
+        outputs = self.model.test_step(pseudo_collate(samples))
+        return [float(o.pred_score.reshape(-1)[0]) for o in outputs]
+
     def _face_sample(self, img: np.ndarray, box: Optional[tuple]) -> dict:
         if box is not None and self.detect and self._crop is not None:
             # CropFaceBox's box edges are pixel centres: x2 is exclusive.

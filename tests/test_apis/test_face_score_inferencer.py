@@ -133,6 +133,6 @@ def test_clear_errors():
         FaceScoreInferencer(model)
     inferencer = FaceScoreInferencer(CONFIG, detect=False)
     with pytest.raises(ValueError, match='unknown argument'):
-        inferencer(np.zeros((8, 8, 3), np.uint8), show_dir='x')
+        inferencer(np.zeros((8, 8, 3), np.uint8), colour='red')
     with pytest.raises(RuntimeError, match='Failed to load .*nowhere.png'):
         next(inferencer.iter_scores(['nowhere.png'], progress=False))
