@@ -6,6 +6,7 @@ import sys
 
 import matplotlib.axes
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 from scipy import stats
@@ -60,10 +61,9 @@ def test_tool_reads_test_predictions(tmp_path):
          str(out)], capture_output=True, text=True, check=True)
     assert str(out / 'scatter.png') in proc.stdout
     assert (out / 'errors.png').stat().st_size > 5000
+    from fbp_mm.visualization import load_prediction_file
     with open(tmp_path / 'bad.pkl', 'wb') as f:
         pickle.dump([dict(pred_score=torch.tensor([1.0]))], f)
-    bad = subprocess.run([sys.executable, TOOL, str(tmp_path / 'bad.pkl'),
-                          '--out-dir', str(out)], capture_output=True,
-                         text=True)
-    assert bad.returncode == 1
-    assert 'sample 0 lacks pred_score or gt_score' in bad.stdout
+    with pytest.raises(ValueError,
+                       match='sample 0 lacks pred_score or gt_score'):
+        load_prediction_file(str(tmp_path / 'bad.pkl'))
