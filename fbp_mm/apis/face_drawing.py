@@ -66,10 +66,9 @@ def draw_faces_rgb(rgb: np.ndarray,
     Returns:
         np.ndarray: The drawn RGB image; "no face" written when empty.
     """
-    img = rgb
     visualizer = Visualizer.get_instance(_VISUALIZER)
-    visualizer.set_image(img)
-    thickness = max(1, round(max(img.shape[:2]) / 300))
+    visualizer.set_image(rgb)
+    thickness = max(1, round(max(rgb.shape[:2]) / 300))
     if faces:
         boxes = np.array([box for box, _ in faces], dtype=np.float32)
         visualizer.draw_bboxes(

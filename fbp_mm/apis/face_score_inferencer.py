@@ -55,6 +55,11 @@ def without_loader(pipeline: Sequence[dict]) -> List[dict]:
     ]
 
 
+def sample_scores(sample: DataSample) -> torch.Tensor:
+    """A prediction's scores as a flat float32 CPU tensor."""
+    return sample.pred_score.detach().reshape(-1).float().cpu()
+
+
 def list_folder(folder: str) -> List[str]:
     """Every file under ``folder`` (recursively, sorted, hidden ones
     left out), images or not: the caller reports what it skips."""
@@ -235,20 +240,17 @@ class FaceScoreInferencer(BaseInferencer):
         return [(tuple(float(v) for v in f.box), float(f.score))
                 for f in self.detector.detect(img)]
 
+    @torch.no_grad()
+    def score_samples(self, samples: List[dict]) -> List[float]:
+        """The first score of each :meth:`pipeline_sample` output."""
+        outputs = self.model.test_step(pseudo_collate(samples))
+        return [float(sample_scores(o)[0]) for o in outputs]
+
     def pipeline_sample(self, img: np.ndarray,
                         box: Optional[tuple]) -> dict:
         """The model input of one face: ``box`` cut out of the BGR
         ``img`` (the whole image for None or without detection), through
         the test pipeline."""
-        return self._face_sample(img, box)
-
-    @torch.no_grad()
-    def score_samples(self, samples: List[dict]) -> List[float]:
-        """The first score of each :meth:`pipeline_sample` output."""
-        outputs = self.model.test_step(pseudo_collate(samples))
-        return [float(o.pred_score.reshape(-1)[0]) for o in outputs]
-
-    def _face_sample(self, img: np.ndarray, box: Optional[tuple]) -> dict:
         if box is not None and self.detect and self._crop is not None:
             # CropFaceBox's box edges are pixel centres: x2 is exclusive.
             x1, y1, x2, y2 = box
@@ -295,7 +297,7 @@ class FaceScoreInferencer(BaseInferencer):
             self.image_status[index] = 'ok' if boxes else 'no face'
             for box, score in boxes:
                 chunk.append(
-                    (self._face_sample(img, box), (index, box, score)))
+                    (self.pipeline_sample(img, box), (index, box, score)))
                 if len(chunk) == batch_size:
                     yield self._collate(chunk)
                     chunk = []
@@ -320,7 +322,7 @@ class FaceScoreInferencer(BaseInferencer):
                 transformed.
         """
         try:
-            return self._face_sample(self.read_image(item), None)
+            return self.pipeline_sample(self.read_image(item), None)
         except Exception as err:
             raise RuntimeError(
                 f'Failed to load or transform image "{item}": '
@@ -366,10 +368,8 @@ class FaceScoreInferencer(BaseInferencer):
         with torch.no_grad():
             for batch in loader:
                 samples = self.model.test_step(batch)
-                scores = torch.stack([
-                    s.pred_score.detach().reshape(-1).float().cpu()
-                    for s in samples
-                ]).numpy()
+                scores = torch.stack([sample_scores(s)
+                                      for s in samples]).numpy()
                 yield paths[start:start + len(samples)], scores
                 start += len(samples)
                 if bar is not None:
@@ -451,7 +451,7 @@ class FaceScoreInferencer(BaseInferencer):
         for sample in preds:
             faces.setdefault(sample.input_index, []).append(
                 (sample.face_box,
-                 float(sample.pred_score.reshape(-1)[0])))
+                 float(sample_scores(sample)[0])))
         written = []
         for index, (item, name) in enumerate(
                 zip(inputs, picture_names(inputs))):
@@ -466,7 +466,7 @@ class FaceScoreInferencer(BaseInferencer):
     def face_outputs(self, sample: DataSample) -> dict:
         """What a face's result holds besides its box: ``pred_score`` and
         ``score`` (subclasses give other outputs)."""
-        scores = sample.pred_score.detach().reshape(-1).float().cpu()
+        scores = sample_scores(sample)
         return dict(pred_score=[float(v) for v in scores],
                     score=float(scores[0]))
 
