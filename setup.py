@@ -23,34 +23,48 @@ def read_version() -> str:
     return scope['__version__']
 
 
-def add_mim_extension() -> None:
-    """Ship ``configs/`` inside the package as ``fbp_mm/.mim/configs``.
+# What ``fbp_mm/.mim`` holds: the repository's paths MIM and MMEngine look
+# for inside an installed OpenMMLab package.
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
-    That is where MMEngine and MIM look for a package's configs, so
-    ``fbp_mm::fbp/x.py`` names ``configs/fbp/x.py`` of an installed
-    fbp_mm, as ``mmpretrain::...`` does for MMPretrain. ``fbp_mm/.mim`` is
-    made at build time: a symlink ``configs -> ../../configs`` (so an
-    editable install always sees the repository's configs, and wheels and
-    sdists copy the files through it), or a copy where symlinks are not
-    available. An sdist holds both folders as files; building from it
-    links them again.
+
+def add_mim_extension() -> None:
+    """Ship configs, tools and the model index inside the package.
+
+    ``fbp_mm/.mim/{configs,tools,model-index.yml}`` is where MMEngine and
+    MIM look in an installed package: ``fbp_mm::fbp/x.py`` names
+    ``configs/fbp/x.py`` of an installed fbp_mm (as ``mmpretrain::...``
+    does for MMPretrain), ``mim train fbp_mm CONFIG`` runs
+    ``.mim/tools/train.py`` and ``mim search fbp_mm`` reads
+    ``.mim/model-index.yml``. Each entry is made at build time as a
+    symlink to the repository's own (so an editable install always sees
+    the repository, and wheels and sdists copy the files through it), or
+    as a copy where symlinks are not available. An sdist holds both as
+    files; building from it links them again.
     """
-    source = osp.join(HERE, 'configs')
-    target = osp.join(HERE, 'fbp_mm', '.mim', 'configs')
-    if not osp.isdir(source):
-        return
-    link = osp.relpath(source, osp.dirname(target))
-    if osp.islink(target):
-        if os.readlink(target) == link:
-            return
-        os.remove(target)
-    elif osp.isdir(target):
-        shutil.rmtree(target)
-    os.makedirs(osp.dirname(target), exist_ok=True)
-    try:
-        os.symlink(link, target, target_is_directory=True)
-    except (OSError, NotImplementedError):
-        shutil.copytree(source, target)
+    mim_root = osp.join(HERE, 'fbp_mm', '.mim')
+    for name in MIM_FILES:
+        source = osp.join(HERE, name)
+        target = osp.join(mim_root, name)
+        if not osp.exists(source):
+            continue
+        link = osp.relpath(source, mim_root)
+        if osp.islink(target):
+            if os.readlink(target) == link:
+                continue
+            os.remove(target)
+        elif osp.isdir(target):
+            shutil.rmtree(target)
+        elif osp.exists(target):
+            os.remove(target)
+        os.makedirs(mim_root, exist_ok=True)
+        try:
+            os.symlink(link, target, target_is_directory=osp.isdir(source))
+        except (OSError, NotImplementedError):
+            if osp.isdir(source):
+                shutil.copytree(source, target)
+            else:
+                shutil.copyfile(source, target)
 
 
 if __name__ == '__main__' and len(sys.argv) > 1:
@@ -62,8 +76,15 @@ setup(
     description='Face representation learning, distillation and face score '
     'regression for MMPretrain',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
-    # The configs, under fbp_mm/.mim/configs (see add_mim_extension).
-    package_data={'fbp_mm': ['.mim/configs/**/*.py']},
+    # Configs, metafiles, tools and the model index under fbp_mm/.mim (see
+    # add_mim_extension).
+    package_data={
+        'fbp_mm': [
+            '.mim/model-index.yml', '.mim/configs/**/*.py',
+            '.mim/configs/**/*.yml', '.mim/configs/**/*.md',
+            '.mim/tools/**/*.py', '.mim/tools/*.sh'
+        ]
+    },
     python_requires='>=3.9',
     # torch and mmcv are left to the user (CPU/GPU builds, mmcv vs mmcv-lite);
     # requirements/torch.txt and requirements/mmcv.txt pin the tested ones.

@@ -14,6 +14,12 @@ import warnings
 warnings.filterwarnings(
     'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
 
+# ``fbp_mm::fam/x.py`` names configs/fam/x.py of the installed package (in
+# ``_base_`` lists and mmengine.hub.get_config), as ``mmpretrain::`` does.
+from mmengine.config.utils import MODULE2PACKAGE  # noqa: E402
+
+MODULE2PACKAGE.setdefault('fbp_mm', 'fbp_mm')
+
 from . import (datasets, engine, evaluation, generators,  # noqa: E402,F401
                models, utils, visualization)
 from .version import __version__  # noqa: E402

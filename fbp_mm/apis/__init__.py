@@ -4,10 +4,12 @@ from .face_score_inferencer import (DEFAULT_FACE_PREPARATION,
                                     FaceScoreInferencer)
 from .inference import (build_model_from_config, get_test_pipeline,
                         iter_predictions, predict_scores)
+from .model_zoo import list_fbp_mm_models, register_fbp_mm_models
 
 __all__ = [
     'DEFAULT_FACE_PREPARATION', 'FaceFeatureExtractor', 'FaceScoreInferencer',
     'pool_features',
     'build_model_from_config', 'get_test_pipeline', 'iter_predictions',
-    'predict_scores'
+    'predict_scores', 'list_fbp_mm_models',
+    'register_fbp_mm_models'
 ]

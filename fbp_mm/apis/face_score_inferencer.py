@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..datasets.annotations import IMAGE_EXTENSIONS
 from ..faces import build_face_detector
+from ..utils.config_paths import resolve_package_config
 from .inference import build_model_from_config, get_test_pipeline
 
 __all__ = [
@@ -92,9 +93,15 @@ def _model_from(model, pretrained, device, cfg_options) -> BaseModel:
             model.to(device)
         model._config = cfg
         return model
-    if isinstance(model, str) and not model.endswith('.py') \
+    if isinstance(model, str) and '::' in model:
+        # 'fbp_mm::fbp/mae_ms_kd.py', 'mmpretrain::resnet/...'
+        model = resolve_package_config(model)
+    elif isinstance(model, str) and not model.endswith('.py') \
             and not osp.exists(model):
         from mmpretrain.apis import ModelHub
+
+        from .model_zoo import register_fbp_mm_models
+        register_fbp_mm_models()
         metainfo = ModelHub.get(model)  # a model-zoo name
         model = metainfo.config
         if pretrained is True:
@@ -138,9 +145,11 @@ class FaceScoreInferencer(BaseInferencer):
     faces were prepared), else :data:`DEFAULT_FACE_PREPARATION`.
 
     Args:
-        model (str | Config | BaseModel): A config file, a loaded config,
-            a model-zoo name (``mmpretrain.apis.ModelHub``) or a built
-            model that has its config as ``cfg``.
+        model (str | Config | BaseModel): A config file, a config of an
+            installed package (``'fbp_mm::fbp/mae_ms_kd.py'``), a loaded
+            config, a model-zoo name (fbp_mm's or MMPretrain's, see
+            :func:`fbp_mm.apis.list_fbp_mm_models`) or a built model that
+            has its config as ``cfg``.
         pretrained (str | bool): Checkpoint to load; True takes the
             model-zoo weights of a name. Defaults to None (the config's
             initial weights, for tests).

@@ -6,6 +6,7 @@ from .cfg_checks import (check_data_roots, check_device, check_hook_args,
 from .launch import (build_runner, disable_persistent_workers_without_workers,
                      finish_distributed, set_work_dir, setup_cpu_distributed)
 from .metrics_table import format_metrics_table
+from .setup_env import register_all_modules
 
 __all__ = [
     'build_runner', 'set_work_dir',
@@ -14,5 +15,5 @@ __all__ = [
     'check_device', 'check_hook_args',
     'check_data_roots', 'unknown_cfg_options', 'warn_unknown_cfg_options',
     'benchmark', 'benchmark_config', 'format_benchmark_table',
-    'write_benchmark_json'
+    'write_benchmark_json', 'register_all_modules'
 ]

@@ -1,9 +1,5 @@
 """Where a student / teacher ``cfg_path`` is found, and how configs ship."""
 import os.path as osp
-import shutil
-import subprocess
-import sys
-import zipfile
 
 import pytest
 from mmengine.config import Config
@@ -11,6 +7,7 @@ from mmengine.config import Config
 from fbp_mm.models.distillers import (config_candidates,
                                       resolve_network_cfg)
 from fbp_mm.models.distillers import teacher_student_distiller as tsd
+from fbp_mm.utils import config_paths
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = 'fbp/resnet18-w16_1xb32-20e_demo-faces.py'
@@ -97,35 +94,10 @@ def test_installed_package_configs_under_mim(tmp_path, monkeypatch):
     shipped.mkdir(parents=True)
     (shipped / 'x.py').write_text(
         "model = dict(type='ImageClassifier', backbone=dict(type='X'))\n")
-    monkeypatch.setattr(tsd, '_PACKAGE_DIR', str(site / 'fbp_mm'))
-    monkeypatch.setattr(tsd, '_REPO_DIR', str(site))
+    for module in (tsd, config_paths):
+        monkeypatch.setattr(module, 'PACKAGE_DIR', str(site / 'fbp_mm'))
+        monkeypatch.setattr(module, 'REPO_DIR', str(site))
     monkeypatch.chdir(tmp_path)
     for cfg_path in ('fbp_mm::fbp/x.py', 'configs/fbp/x.py'):
         resolved = resolve_network_cfg(dict(cfg_path=cfg_path))
         assert resolved['backbone'] == dict(type='X'), cfg_path
-
-
-def test_wheel_ships_the_configs_under_mim(tmp_path):
-    pytest.importorskip('pip')
-    src = tmp_path / 'src'
-    src.mkdir()
-    for name in ('setup.py', 'MANIFEST.in'):
-        shutil.copy(osp.join(REPO_ROOT, name), src / name)
-    ignore = shutil.ignore_patterns('__pycache__', '.mim', '*.egg-info')
-    for name in ('requirements', 'fbp_mm', 'configs'):
-        shutil.copytree(
-            osp.join(REPO_ROOT, name), src / name, ignore=ignore)
-    proc = subprocess.run(
-        [sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps',
-         '--no-build-isolation', '-w', str(tmp_path / 'dist'), str(src)],
-        capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    (wheel, ) = (tmp_path / 'dist').glob('fbp_mm-*.whl')
-    with zipfile.ZipFile(wheel) as zf:
-        names = set(zf.namelist())
-        shipped = zf.read(f'fbp_mm/.mim/configs/{DEMO}')
-    with open(osp.join(REPO_ROOT, 'configs', DEMO), 'rb') as f:
-        assert shipped == f.read()
-    assert 'fbp_mm/.mim/configs/_base_/models/mae_ms_kd_distill.py' in names
-    # The build left the link to the configs in the source tree.
-    assert osp.islink(src / 'fbp_mm' / '.mim' / 'configs')

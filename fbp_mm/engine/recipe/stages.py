@@ -38,23 +38,10 @@ def resolve_config_path(path: str, base_dir: str) -> str:
         FileNotFoundError: When the file is not found; the message lists
             the places tried.
     """
-    tried = []
     if '::' in path:
-        package, _, rel = path.partition('::')
-        from mmengine.utils import get_installed_path, is_installed
-        if package == 'fbp_mm':
-            here = osp.dirname(osp.dirname(osp.dirname(
-                osp.abspath(__file__))))
-            roots = [osp.join(here, '.mim', 'configs'),
-                     osp.join(osp.dirname(here), 'configs')]
-        elif is_installed(package):
-            roots = [osp.join(get_installed_path(package), '.mim',
-                              'configs')]
-        else:
-            raise FileNotFoundError(
-                f'Config {path!r}: the package {package!r} is not installed.')
-        tried = [osp.join(root, rel) for root in roots]
-    elif osp.isabs(path):
+        from ...utils.config_paths import resolve_package_config
+        return resolve_package_config(path)
+    if osp.isabs(path):
         tried = [path]
     else:
         tried = [osp.join(base_dir, path), osp.abspath(path)]

@@ -1,6 +1,5 @@
 """Teacher-student knowledge distillation as an MMPretrain model."""
 import copy
-import importlib.util
 import inspect
 import logging
 import os.path as osp
@@ -19,6 +18,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ...engine.checkpoint_loading import load_trusted_checkpoint
+from ...utils.config_paths import (PACKAGE_DIR, REPO_DIR,
+                                   package_config_candidates)
 from .recorder import ModuleOutputRecorder
 
 NetworkCfg = Union[dict, nn.Module]
@@ -53,31 +54,6 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
-#: The fbp_mm package folder and the folder above it (the repository root
-#: in a source checkout, ``site-packages`` when installed).
-_PACKAGE_DIR = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-_REPO_DIR = osp.dirname(_PACKAGE_DIR)
-
-
-def _package_dir(package: str) -> Optional[str]:
-    """Folder of an importable package, or None.
-
-    Unlike MMEngine's ``get_installed_path`` this follows the import system,
-    so it also finds packages installed in editable mode.
-    """
-    if package == 'fbp_mm':
-        return _PACKAGE_DIR
-    try:
-        spec = importlib.util.find_spec(package)
-    except (ImportError, ValueError):
-        return None
-    if spec is None:
-        return None
-    if spec.submodule_search_locations:
-        return list(spec.submodule_search_locations)[0]
-    return osp.dirname(spec.origin) if spec.origin else None
-
-
 def config_candidates(cfg_path: str) -> List[str]:
     """The files a ``cfg_path`` may name, in the order they are tried.
 
@@ -99,20 +75,14 @@ def config_candidates(cfg_path: str) -> List[str]:
         list[str]: Absolute candidate paths, without duplicates.
     """
     if '::' in cfg_path:
-        package, _, rel_path = cfg_path.partition('::')
-        pkg_dir = _package_dir(package)
-        if pkg_dir is None:
-            return []
-        paths = [osp.join(pkg_dir, '.mim', 'configs', rel_path)]
-        if package == 'fbp_mm':
-            paths.append(osp.join(_REPO_DIR, 'configs', rel_path))
+        paths = package_config_candidates(cfg_path)
     elif osp.isabs(cfg_path):
         paths = [cfg_path]
     else:
         paths = [
             osp.abspath(cfg_path),
-            osp.join(_REPO_DIR, cfg_path),
-            osp.join(_PACKAGE_DIR, '.mim', cfg_path),
+            osp.join(REPO_DIR, cfg_path),
+            osp.join(PACKAGE_DIR, '.mim', cfg_path),
         ]
     unique: List[str] = []
     for path in paths:
