@@ -79,3 +79,23 @@ def test_recipes_exist_for_every_method():
     assert {'mae_ms_kd.py', 'mae_ms_kd_demo.py', 'efficient_fiqa.py',
             'efficient_fiqa_demo.py', 'pros.py', 'pros_demo.py',
             'face_prior.py', 'face_prior_demo.py'} <= names
+
+
+@pytest.mark.parametrize('family, pretrain', [
+    ('pros', 'pros_vit-small-p16_8xb64-100e_unlabeled-faces.py'),
+    ('face_prior', 'face-prior_vit-small-p16_8xb64-100e_unlabeled-faces.py'),
+])
+def test_face_preparation_is_how_the_recipe_curates(family, pretrain):
+    """Photos are cut out for the pretrained model as the recipe's curate
+    stage cut its training faces."""
+    recipe = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', family, 'recipes', f'{family}.py'))
+    curate, = [s for s in recipe.stages if s['type'] == 'curate']
+    prep = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', family, pretrain)).face_preparation
+    assert prep['detector'] == dict(curate['detector'],
+                                    min_size=curate['min_size'])
+    assert prep['crop'] == [
+        dict(type='FaceLandmarks'),
+        dict(type='AlignFace', size=curate['size'], margin=curate['margin'])
+    ]

@@ -157,8 +157,12 @@ class FaceScoreInferencer(BaseInferencer):
         detect (bool): Find the faces in each image. Defaults to True.
         face_preparation (dict, optional): ``detector`` (a face detector
             config, see :func:`fbp_mm.faces.build_face_detector`) and
-            ``crop`` (a transform config applied to ``dict(img,
-            face_box)``). Defaults to the config's, as above.
+            ``crop`` (a transform config, or a list of them, applied to
+            ``dict(img, face_box)``: ``CropFaceBox`` for a square around
+            the box, or ``[dict(type='FaceLandmarks'),
+            dict(type='AlignFace', size=256, margin=0.3)]`` for faces
+            aligned by their landmarks). Defaults to the config's, as
+            above.
         cfg_options (dict, optional): Overrides merged into the config.
 
     Example:
@@ -189,7 +193,10 @@ class FaceScoreInferencer(BaseInferencer):
         self.face_preparation = copy.deepcopy(dict(prep))
         self._detector = None
         crop = self.face_preparation.get('crop')
-        self._crop = Compose([copy.deepcopy(dict(crop))]) if crop else None
+        if isinstance(crop, dict):
+            crop = [crop]
+        self._crop = Compose([copy.deepcopy(dict(t)) for t in crop]) \
+            if crop else None
 
     @property
     def detector(self):
@@ -264,7 +271,7 @@ class FaceScoreInferencer(BaseInferencer):
             # CropFaceBox's box edges are pixel centres: x2 is exclusive.
             x1, y1, x2, y2 = box
             crop = self._crop(
-                dict(img=img, face_box=np.array(
+                dict(img=img, face_found=True, face_box=np.array(
                     [x1, y1, x2 - 1, y2 - 1], np.float32)))['img']
         else:
             crop = img

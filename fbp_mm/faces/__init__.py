@@ -8,7 +8,9 @@
   left/right pairs and flip, the five alignment points;
 - :mod:`.align`: similarity alignment to a template at a size and margin;
 - :mod:`.curation`: keep the images of a pool that show a face
-  (``tools/curate_faces.py``).
+  (``tools/curate_faces.py``);
+- :mod:`.framing`: how a dataset frames its faces, as the
+  ``face_preparation`` a config records (``tools/analysis/face_framing.py``).
 
 Example:
     >>> from fbp_mm.faces import build_face_detector
@@ -20,6 +22,7 @@ from .detectors import (FACE_DETECTORS, BaseFaceDetector, DlibCnnFaceDetector,
                         DlibHogFaceDetector, FaceDetection, HaarFaceDetector,
                         MMDetFaceDetector,
                         build_face_detector)
+from .framing import measure_face_framing
 from .landmarks import (FLIP_PAIRS_68, DlibLandmarkPredictor,
                         five_point_subset, flip_landmarks)
 
@@ -30,5 +33,5 @@ __all__ = [
     'MMDetFaceDetector',
     'build_face_detector', 'FLIP_PAIRS_68', 'DlibLandmarkPredictor',
     'five_point_subset', 'flip_landmarks', 'curate_faces', 'find_images',
-    'write_landmarks'
+    'write_landmarks', 'measure_face_framing'
 ]

@@ -7,7 +7,8 @@ import pytest
 import torch
 from skimage import data
 
-from fbp_mm.apis import FaceScoreInferencer, build_model_from_config
+from fbp_mm.apis import (DEFAULT_FACE_PREPARATION, FaceScoreInferencer,
+                         build_model_from_config)
 from fbp_mm.datasets.transforms import CropFaceBox
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -124,6 +125,30 @@ def test_config_records_face_preparation(photos):
     inferencer = FaceScoreInferencer(cfg)
     assert inferencer.face_preparation['detector']['min_size'] == 400
     assert inferencer(photos['astronaut.png'])[0]['status'] == 'no face'
+
+
+def test_faces_aligned_by_their_landmarks(inferencer, photos):
+    """A crop made of several transforms: landmarks in the detected box,
+    then the similarity warp onto the template; the model scores that."""
+    from fbp_mm.datasets.transforms import AlignFace, FaceLandmarks
+    align = [dict(type='FaceLandmarks'),
+             dict(type='AlignFace', size=128, margin=0.3)]
+    aligned = FaceScoreInferencer(
+        inferencer.model, face_preparation=dict(
+            detector=DEFAULT_FACE_PREPARATION['detector'], crop=align))
+    face, = aligned(photos['astronaut.png'])[0]['faces']
+    x1, y1, x2, y2 = face['box']
+    img = cv2.imread(photos['astronaut.png'])
+    results = dict(img=img, face_found=True, face_box=np.array(
+        [x1, y1, x2 - 1, y2 - 1], np.float32))
+    crop = AlignFace(size=128, margin=0.3)(FaceLandmarks()(results))['img']
+    assert crop.shape == (128, 128, 3)
+    whole = FaceScoreInferencer(inferencer.model, detect=False)
+    assert whole(crop)[0]['faces'][0]['score'] == pytest.approx(
+        face['score'], abs=1e-6)
+    # and it is not the square crop's score
+    square, = inferencer(photos['astronaut.png'])[0]['faces']
+    assert abs(square['score'] - face['score']) > 1e-4
 
 
 def test_clear_errors():

@@ -8,6 +8,13 @@
 # challenge CSV into train / val.
 dataset_type = 'ScoreListDataset'
 data_root = 'data/fiqa'
+
+# Scoring photos (FaceScoreInferencer, tools/predict.py): this config records
+# no `face_preparation`, because the FIQA data's framing has not been measured
+# here, so faces are cut out as fbp_mm.apis.DEFAULT_FACE_PREPARATION says
+# (a square 1.25 times the dlib HOG box). Measure your copy and record it:
+#   python tools/analysis/face_framing.py data/fiqa/images
+# prints the `face_preparation = dict(...)` line to add to the config.
 img_size = 352
 
 data_preprocessor = dict(

@@ -11,6 +11,13 @@
 dataset_type = 'SCUTFBP5500'
 data_root = 'data/SCUT-FBP5500_v2'
 
+# Scoring photos (FaceScoreInferencer, tools/predict.py): this config records
+# no `face_preparation`, because SCUT-FBP5500's framing has not been measured
+# here, so faces are cut out as fbp_mm.apis.DEFAULT_FACE_PREPARATION says
+# (a square 1.25 times the dlib HOG box). Measure your copy and record it:
+#   python tools/analysis/face_framing.py data/SCUT-FBP5500_v2/Images
+# prints the `face_preparation = dict(...)` line to add to the config.
+
 data_preprocessor = dict(
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],

@@ -9,6 +9,15 @@
 # pixel level only (allow_missing).
 dataset_type = 'UnlabeledFaceDataset'
 data_root = 'data/unlabeled_faces'
+
+# How FaceScoreInferencer / FaceFeatureExtractor / tools/predict.py cut a
+# face out of a photo for this model: as the recipes' `curate` stage made
+# the pretraining faces (tools/curate_faces.py: dlib HOG, 68 landmarks,
+# aligned 224 px crops with margin 0.2).
+face_preparation = dict(
+    detector=dict(type='DlibHogFace', min_size=80),
+    crop=[dict(type='FaceLandmarks'),
+          dict(type='AlignFace', size=224, margin=0.2)])
 patch_size = 16
 
 data_preprocessor = dict(
