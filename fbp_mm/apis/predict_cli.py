@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence
 
 from mmengine.config import DictAction
 
+from ..datasets.annotations import read_path_list
 from ..utils.cfg_checks import check_device
 from .face_score_inferencer import FaceScoreInferencer
 
@@ -58,17 +59,7 @@ def read_inputs(items: Sequence[str]) -> List[str]:
         if not osp.exists(item):
             raise FileNotFoundError(f'{item}: no such file or folder')
         if osp.isfile(item) and item.lower().endswith('.txt'):
-            base = osp.dirname(osp.abspath(item))
-            with open(item) as f:
-                for number, line in enumerate(f, 1):
-                    path = line.split('#')[0].strip()
-                    if not path:
-                        continue
-                    path = osp.join(base, path)
-                    if not osp.exists(path):
-                        raise FileNotFoundError(
-                            f'{item}, line {number}: {path} does not exist')
-                    inputs.append(path)
+            inputs.extend(read_path_list(item, must_exist=True))
         else:
             inputs.append(item)
     return inputs

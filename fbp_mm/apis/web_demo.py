@@ -80,6 +80,7 @@ def build_demo(scorers: Dict[str, FaceScoreInferencer]):
             gr.Image(type='numpy', label='faces'),
             gr.Dataframe(headers=['face'] + list(scorers), label='scores')
         ],
+        flagging_mode='never',  # no Flag button writing files
         title='fbp_mm: face scores',
         description='Drop a photo: each face found is boxed and scored by '
         + ', '.join(scorers) + '.')

@@ -15,7 +15,7 @@ from mmengine.logging import print_log
 
 __all__ = [
     'IMAGE_EXTENSIONS', 'AnnotationError', 'InvalidRows', 'missing_image',
-    'read_landmarks', 'read_partition'
+    'read_landmarks', 'read_partition', 'read_path_list'
 ]
 
 #: File name endings of images (compared in lower case).
@@ -233,3 +233,37 @@ def read_partition(path: str,
             codes[name] = int(fields[1])
             lines[name] = lineno
     return codes
+
+
+def read_path_list(path: str, must_exist: bool = False) -> List[str]:
+    """The paths of a list file: one per line, relative to the list's
+    folder unless absolute; ``#`` comments and empty lines skipped.
+
+    Args:
+        path (str): The list file.
+        must_exist (bool): Raise for a listed path that does not exist.
+            Defaults to False.
+
+    Returns:
+        list[str]: Absolute paths, in the list's order.
+
+    Raises:
+        FileNotFoundError: ``path:line: ... does not exist`` for a missing
+            listed path (with ``must_exist``).
+
+    Example:
+        >>> # read_path_list('data/photos.txt', must_exist=True)
+    """
+    base = osp.dirname(osp.abspath(path))
+    paths = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            entry = line.split('#')[0].strip()
+            if not entry:
+                continue
+            full = osp.abspath(osp.join(base, entry))
+            if must_exist and not osp.exists(full):
+                raise FileNotFoundError(
+                    f'{path}:{number}: {full} does not exist')
+            paths.append(full)
+    return paths

@@ -31,6 +31,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 import cv2
 import numpy as np
 
+from ..datasets.annotations import read_path_list
 from ..generators.degraded_faces import find_source_images
 from .align import align_face
 from .detectors import build_face_detector
@@ -67,10 +68,7 @@ def find_images(source: str) -> List[str]:
                 for p in find_source_images(source)]
     if not osp.isfile(source):
         raise FileNotFoundError(f'No folder or list file at {source}')
-    base = osp.dirname(osp.abspath(source))
-    with open(source) as f:
-        lines = [line.split('#')[0].strip() for line in f]
-    return [osp.abspath(osp.join(base, p)) for p in lines if p]
+    return read_path_list(source)
 
 
 class _Worker:

@@ -64,3 +64,24 @@ def test_folder_to_csv_pictures_and_skipped_files(tmp_path):
         assert len(json.load(f)[0]['faces']) == 1
     assert main([CONFIG, ckpt, str(photos), '--out',
                  str(tmp_path / 'x.xlsx')]) == 1
+
+
+def test_list_files_expand_and_name_a_missing_line(tmp_path):
+    import pytest
+
+    from fbp_mm.apis.predict_cli import read_inputs
+    (tmp_path / 'sub').mkdir()
+    cv2.imwrite(str(tmp_path / 'sub' / 'a.png'), np.zeros((8, 8, 3)))
+    listing = tmp_path / 'photos.txt'
+    listing.write_text('# my photos\nsub/a.png\n\nsub/a.png  # again\n')
+    assert read_inputs([str(listing), str(tmp_path / 'sub')]) == [
+        str(tmp_path / 'sub' / 'a.png'), str(tmp_path / 'sub' / 'a.png'),
+        str(tmp_path / 'sub')
+    ]
+    listing.write_text('sub/a.png\nsub/gone.png\n')
+    with pytest.raises(FileNotFoundError,
+                       match=rf'photos.txt:2: {tmp_path}/sub/gone.png '
+                       'does not exist'):
+        read_inputs([str(listing)])
+    with pytest.raises(FileNotFoundError, match='nowhere.png: no such file'):
+        read_inputs([str(tmp_path / 'nowhere.png')])
