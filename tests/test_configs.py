@@ -93,8 +93,11 @@ def test_face_preparation_is_how_the_recipe_curates(family, pretrain):
     curate, = [s for s in recipe.stages if s['type'] == 'curate']
     prep = Config.fromfile(
         osp.join(REPO_ROOT, 'configs', family, pretrain)).face_preparation
+    # the detector and smallest face of curation; weak detections (mostly
+    # not faces in photos) dropped as the inferencer's default does
     assert prep['detector'] == dict(curate['detector'],
-                                    min_size=curate['min_size'])
+                                    min_size=curate['min_size'],
+                                    min_score=0.3)
     assert prep['crop'] == [
         dict(type='FaceLandmarks'),
         dict(type='AlignFace', size=curate['size'], margin=curate['margin'])

@@ -13,9 +13,10 @@ data_root = 'data/unlabeled_faces'
 # How FaceScoreInferencer / FaceFeatureExtractor / tools/predict.py cut a
 # face out of a photo for this model: as the recipes' `curate` stage made
 # the pretraining faces (tools/curate_faces.py: dlib HOG, 68 landmarks,
-# aligned 224 px crops with margin 0.2).
+# aligned 224 px crops with margin 0.2), with weak detections (SVM margin
+# under 0.3, mostly not faces in photos) dropped as by default.
 face_preparation = dict(
-    detector=dict(type='DlibHogFace', min_size=80),
+    detector=dict(type='DlibHogFace', min_size=80, min_score=0.3),
     crop=[dict(type='FaceLandmarks'),
           dict(type='AlignFace', size=224, margin=0.2)])
 patch_size = 16

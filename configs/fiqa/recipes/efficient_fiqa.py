@@ -32,6 +32,11 @@ vars = dict(
     'edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py',
     student_kd_unlabeled='{{fileDirname}}/../'
     'edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd-unlabeled.py',
+    # The schedule lever (a row of its own): the KD-on-unlabeled student
+    # trained with the config below (a longer schedule); off by default.
+    long_schedule=False,
+    student_kd_unlabeled_long='{{fileDirname}}/../'
+    'edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd-unlabeled.py',
 )
 
 _data = {
@@ -83,6 +88,14 @@ stages = [
                  'model.teacher_ckpt': '@teacher_plus.checkpoint'}),
     dict(name='student_kd_unlabeled_extract', type='extract_student',
          checkpoint='@student_kd_unlabeled.checkpoint'),
+    dict(name='student_kd_unlabeled_long', type='train',
+         config='@vars.student_kd_unlabeled_long',
+         enabled='@vars.long_schedule',
+         cfg_options=_mixed,
+         inputs={'train_dataloader.dataset.datasets.0.ann_file': _all_lists,
+                 'model.teacher_ckpt': '@teacher_plus.checkpoint'}),
+    dict(name='student_kd_unlabeled_long_extract', type='extract_student',
+         checkpoint='@student_kd_unlabeled_long.checkpoint'),
     dict(name='test_teacher', type='test', config='@vars.teacher',
          checkpoint='@teacher.checkpoint', cfg_options=_data),
     dict(name='test_teacher_plus', type='test', config='@vars.teacher_plus',
@@ -94,6 +107,10 @@ stages = [
     dict(name='test_student_kd_unlabeled', type='test',
          config='@vars.student',
          checkpoint='@student_kd_unlabeled_extract.checkpoint',
+         cfg_options=_data),
+    dict(name='test_student_kd_unlabeled_long', type='test',
+         config='@vars.student',
+         checkpoint='@student_kd_unlabeled_long_extract.checkpoint',
          cfg_options=_data),
 ]
 
@@ -108,6 +125,8 @@ table = dict(
              stage='test_student_kd'),
         dict(name='student + online KD, also on degraded unlabeled',
              stage='test_student_kd_unlabeled'),
+        dict(name='the same, longer schedule',
+             stage='test_student_kd_unlabeled_long'),
     ],
     mean_of=dict(challenge=['srcc', 'plcc']),
     columns=[('srcc', 'SRCC', '.4f'), ('plcc', 'PLCC', '.4f'),

@@ -26,6 +26,8 @@ vars = dict(
     'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd.py',
     student_kd_unlabeled='{{fileDirname}}/../demo/'
     'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd-unlabeled.py',
+    student_kd_unlabeled_long='{{fileDirname}}/../demo/'
+    'edgenext-xxsmall_1xb32-48e_fiqa-demo-64px_student-kd-unlabeled.py',
 )
 
 table = dict(
