@@ -3,6 +3,7 @@ from .checkpoint_loading import (checkpoint_safe_globals,
                                  load_trusted_checkpoint,
                                  trusted_checkpoint_loading)
 from .fbp_runner import FbpRunner
+from .fsdp_policies import transformer_layer_wrap_policy
 from .hooks import *  # noqa: F401,F403
 from .state_dict_loading import (CheckpointMismatchError, StateDictMismatch,
                                  load_state_dict_reporting,
@@ -12,5 +13,6 @@ __all__ = [
     'CheckpointMismatchError', 'FbpRunner', 'StateDictMismatch',
     'checkpoint_safe_globals', 'load_from_local_trusted',
     'load_state_dict_reporting', 'load_trusted_checkpoint',
-    'load_weights_into_model', 'trusted_checkpoint_loading'
+    'load_weights_into_model', 'trusted_checkpoint_loading',
+    'transformer_layer_wrap_policy'
 ]

@@ -48,13 +48,19 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
         raise RuntimeError(
             f'Distributed launcher {launcher!r} without a GPU is not '
             "supported; use --launcher pytorch (torchrun) on CPU.")
+    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    if 'FullyShardedDataParallel' in str(wrapper['type']):
+        raise RuntimeError(
+            f'model_wrapper_cfg type {wrapper["type"]!r} (FSDP) needs GPUs '
+            'and this machine has none; to train with DDP on the CPU, run '
+            'the config without it: --cfg-options model_wrapper_cfg=None')
     global _CPU_GROUP_STARTED
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
         _CPU_GROUP_STARTED = True
-    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
-    wrapper.setdefault('type', 'MMDistributedDataParallel')
-    wrapper['device_ids'] = None
+    if 'DistributedDataParallel' in str(wrapper['type']):
+        wrapper['device_ids'] = None  # DDP on the CPU
     cfg.model_wrapper_cfg = wrapper
     print_log(
         f'No GPU: rank {os.environ.get("RANK")} of '
