@@ -1,5 +1,6 @@
 from .connectors import ConvConnector, LinearConnector
 from .recorder import ModuleOutputRecorder
+from .teacher_cache import TeacherOutputCache, sample_key
 from .student_checkpoint import extract_student_checkpoint, student_config
 from .teacher_student_distiller import (NoTeacherCheckpointError,
                                         TeacherCheckpointError,
@@ -16,5 +17,5 @@ __all__ = [
     'TeacherCheckpointNotFoundError', 'TeacherStudentDistiller',
     'config_candidates', 'extract_student_checkpoint', 'resolve_network_cfg',
     'select_prefixed_state_dict', 'select_teacher_state_dict',
-    'student_config'
+    'student_config', 'TeacherOutputCache', 'sample_key'
 ]

@@ -21,6 +21,7 @@ from ...engine.checkpoint_loading import load_trusted_checkpoint
 from ...utils.config_paths import (PACKAGE_DIR, REPO_DIR,
                                    package_config_candidates)
 from .recorder import ModuleOutputRecorder
+from .teacher_cache import TeacherOutputCache, sample_key
 
 NetworkCfg = Union[dict, nn.Module]
 
@@ -449,6 +450,15 @@ class TeacherStudentDistiller(BaseModel):
             1.0.
         teacher_bf16 (bool): Run the teacher under bf16 autocast (its
             recorded tensors are cast back to float32). Defaults to False.
+        teacher_cache (dict, optional): ``dict(cache_dir=DIR)``: compute
+            the teacher's records once per training view (image path and
+            flip) and take them from
+            :class:`~fbp_mm.models.distillers.TeacherOutputCache` on later
+            steps, with no teacher forward; needs
+            ``dict(type='TeacherOutputCacheHook')`` in ``custom_hooks``
+            (it keys the cache by teacher weights, images and pipeline).
+            For pipelines deterministic up to a flip. Defaults to None
+            (the live teacher on every step).
         data_preprocessor (dict | nn.Module, optional): The distiller's
             (that is, the student's) preprocessor. Defaults to the
             student's ``data_preprocessor`` config if it has one, else
@@ -519,6 +529,7 @@ class TeacherStudentDistiller(BaseModel):
                  student_task_loss: bool = True,
                  task_loss_weight: float = 1.0,
                  teacher_bf16: bool = False,
+                 teacher_cache: Optional[dict] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None) -> None:
         # Fail on the checkpoint before building anything large.
@@ -573,6 +584,9 @@ class TeacherStudentDistiller(BaseModel):
         self.student_task_loss = student_task_loss
         self.task_loss_weight = task_loss_weight
         self.teacher_bf16 = teacher_bf16
+        self.teacher_cache = TeacherOutputCache(**teacher_cache) \
+            if teacher_cache else None
+        self._cached_teacher: Optional[Dict[str, torch.Tensor]] = None
 
         self.student_recorder = ModuleOutputRecorder(
             student_recorders).attach(self.student)
@@ -866,8 +880,7 @@ class TeacherStudentDistiller(BaseModel):
                     value = self._scale(value, self.task_loss_weight)
                 losses[key] = value
             if self.teacher_recorder.records:
-                with self.teacher_recorder.recording():
-                    self._run_teacher(self.teacher_inputs(inputs))
+                self._teacher_records(inputs, data_samples)
             for key, loss_module in self.distill_losses.items():
                 log_key = key if 'loss' in key else f'loss_kd_{key}'
                 if log_key in losses:
@@ -884,7 +897,33 @@ class TeacherStudentDistiller(BaseModel):
             # Never keep activations of this step alive until the next one.
             self.student_recorder.clear()
             self.teacher_recorder.clear()
+            self._cached_teacher = None
         return losses
+
+    def _teacher_records(self, inputs: torch.Tensor,
+                         data_samples: Optional[List[DataSample]]) -> None:
+        """Fill the teacher's records: from the cache when every sample
+        of the batch is in it, else by running the teacher (and caching
+        what it recorded)."""
+        keys = None
+        if self.teacher_cache is not None:
+            keys = [sample_key(s) for s in data_samples or []]
+            cached = self.teacher_cache.lookup(keys)
+            if cached is not None:
+                self._cached_teacher = {
+                    name: value.to(inputs.device)
+                    for name, value in cached.items()
+                }
+                return
+        with self.teacher_recorder.recording():
+            self._run_teacher(self.teacher_inputs(inputs))
+        if keys:
+            records = {}
+            for name in self.teacher_recorder.names:
+                value = self.teacher_recorder.get(name)
+                records[name] = value.float() if isinstance(
+                    value, torch.Tensor) else value
+            self.teacher_cache.store(keys, records)
 
     def _partial_task_loss(self, inputs: torch.Tensor,
                            data_samples: List[DataSample],
@@ -926,6 +965,8 @@ class TeacherStudentDistiller(BaseModel):
         """Fetch one recorded tensor and pass it through its connector."""
         if spec['from_student']:
             value = self.student_recorder.get(spec['recorder'])
+        elif self._cached_teacher is not None:
+            value = self._cached_teacher[spec['recorder']]
         else:
             value = self.teacher_recorder.get(spec['recorder'])
             if self.teacher_bf16 and isinstance(value, torch.Tensor) and \
