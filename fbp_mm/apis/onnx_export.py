@@ -1,0 +1,189 @@
+# Copyright (c) fbp_mm contributors. All rights reserved.
+"""The deployed network of a config as an ONNX model, checked and timed.
+
+:func:`export_onnx` writes the network that scores faces at test time (a
+distiller's student, any score regressor) with its data preprocessor's
+normalisation and channel order inside the graph: the ONNX input is what
+the test pipeline packs, a float ``(N, 3, H, W)`` batch of 0-255 pixels in
+the loader's (BGR) channel order, and the output is the scores
+``(N, outputs)``. :func:`check_onnx` compares ONNX Runtime's output with
+PyTorch's; :func:`compare_speed` times both on the CPU.
+
+Example:
+    >>> # export_onnx('configs/fiqa/edgenext-xxsmall_1xb32-30e_fiqa-352px_'
+    >>> #             'student.py', 'student.pth', 'student.onnx')
+    >>> # check_onnx('student.onnx', scoring_network(model), size=352)
+"""
+import copy
+import time
+from typing import Dict, Optional, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+
+from ..utils.complexity import deployed_module
+
+__all__ = ['ScoringNetwork', 'scoring_network', 'export_onnx', 'check_onnx',
+           'compare_speed']
+
+
+class ScoringNetwork(nn.Module):
+    """Raw pixels in, scores out: normalisation + network + head.
+
+    Args:
+        model (nn.Module): An MMPretrain-style model (``forward(inputs,
+            mode='tensor')`` gives the head's scores) with a
+            ``data_preprocessor``; a distiller's student is taken.
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        net = deployed_module(model)
+        preprocessor = getattr(model, 'data_preprocessor', None)
+        mean = getattr(preprocessor, 'mean', None)
+        std = getattr(preprocessor, 'std', None)
+        self.net = net
+        self.register_buffer(
+            'mean', (mean if mean is not None else torch.zeros(3, 1, 1))
+            .detach().clone().float().view(1, -1, 1, 1), persistent=False)
+        self.register_buffer(
+            'std', (std if std is not None else torch.ones(3, 1, 1))
+            .detach().clone().float().view(1, -1, 1, 1), persistent=False)
+        self.to_rgb = bool(getattr(preprocessor, 'to_rgb', False))
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        x = inputs.float()
+        if self.to_rgb:
+            x = x.flip(1)
+        x = (x - self.mean) / self.std
+        out = self.net(x, mode='tensor')
+        if isinstance(out, (tuple, list)):
+            out = out[-1]
+        return out
+
+
+def scoring_network(model: Union[str, Config, nn.Module],
+                    checkpoint: Optional[str] = None) -> ScoringNetwork:
+    """The :class:`ScoringNetwork` of a config (and checkpoint) or model.
+
+    Args:
+        model (str | Config | nn.Module): Config file, config, or a built
+            model.
+        checkpoint (str, optional): Weights to load into a built config.
+
+    Returns:
+        ScoringNetwork: In eval mode, on the CPU.
+    """
+    if not isinstance(model, nn.Module):
+        from .inference import build_model_from_config
+        cfg = Config.fromfile(model) if isinstance(model, str) \
+            else copy.deepcopy(model)
+        if 'teacher' in cfg.model:
+            # only the student is exported; a distiller checkpoint holds
+            # the teacher's weights too
+            cfg.model.teacher_ckpt = None
+            cfg.model.teacher_ckpt_optional = True
+        model = build_model_from_config(cfg, checkpoint, device='cpu')
+    return ScoringNetwork(model).eval()
+
+
+def export_onnx(network: ScoringNetwork,
+                out_file: str,
+                size: int,
+                opset: int = 17) -> str:
+    """Write ``network`` as ONNX, any batch size, ``size x size`` input.
+
+    Args:
+        network (ScoringNetwork): See :func:`scoring_network`.
+        out_file (str): The ``.onnx`` file.
+        size (int): Input side in pixels (the config's test size).
+        opset (int): ONNX opset. Defaults to 17.
+
+    Returns:
+        str: ``out_file``.
+    """
+    example = torch.rand(2, 3, size, size) * 255
+    with torch.no_grad():
+        torch.onnx.export(
+            network, (example, ), out_file, dynamo=False,
+            opset_version=opset, input_names=['inputs'],
+            output_names=['scores'],
+            dynamic_axes={'inputs': {0: 'batch'}, 'scores': {0: 'batch'}})
+    return out_file
+
+
+def _session(onnx_file: str, threads: Optional[int] = None):
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    return ort.InferenceSession(onnx_file, options,
+                                providers=['CPUExecutionProvider'])
+
+
+def check_onnx(onnx_file: str, network: ScoringNetwork, size: int,
+               batch_size: int = 4, seed: int = 0) -> float:
+    """Largest absolute difference between ONNX Runtime and PyTorch.
+
+    Args:
+        onnx_file (str): From :func:`export_onnx`.
+        network (ScoringNetwork): The exported network.
+        size (int): Input side.
+        batch_size (int): Images compared. Defaults to 4.
+        seed (int): Seed of the random 0-255 input. Defaults to 0.
+
+    Returns:
+        float: ``max |onnx - torch|`` over the scores.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 255, (batch_size, 3, size, size)).astype(np.float32)
+    onnx_out = _session(onnx_file).run(None, {'inputs': x})[0]
+    with torch.no_grad():
+        torch_out = network(torch.from_numpy(x)).numpy()
+    return float(np.abs(onnx_out - torch_out).max())
+
+
+def compare_speed(onnx_file: str, network: ScoringNetwork, size: int,
+                  batch_size: int = 1, steps: int = 50, warmup: int = 5,
+                  threads: Optional[int] = None) -> Dict[str, float]:
+    """CPU images/s of ONNX Runtime and of PyTorch eager, same input.
+
+    Args:
+        onnx_file (str): From :func:`export_onnx`.
+        network (ScoringNetwork): The exported network.
+        size (int): Input side.
+        batch_size (int): Images per call. Defaults to 1.
+        steps (int): Timed calls (median taken). Defaults to 50.
+        warmup (int): Untimed calls first. Defaults to 5.
+        threads (int, optional): ONNX Runtime's intra-op threads (PyTorch
+            uses ``torch.get_num_threads()``). Defaults to ORT's choice.
+
+    Returns:
+        dict: ``onnxruntime_images_per_s``, ``pytorch_images_per_s`` and
+        their ``ratio``.
+    """
+    x = np.random.default_rng(0).uniform(
+        0, 255, (batch_size, 3, size, size)).astype(np.float32)
+    session = _session(onnx_file, threads)
+    tensor = torch.from_numpy(x)
+
+    def median_seconds(call) -> float:
+        for _ in range(warmup):
+            call()
+        times = []
+        for _ in range(steps):
+            start = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - start)
+        return float(np.median(times))
+
+    ort_s = median_seconds(lambda: session.run(None, {'inputs': x}))
+    with torch.no_grad():
+        torch_s = median_seconds(lambda: network(tensor))
+    result = dict(onnxruntime_images_per_s=batch_size / ort_s,
+                  pytorch_images_per_s=batch_size / torch_s)
+    result['ratio'] = result['onnxruntime_images_per_s'] / \
+        result['pytorch_images_per_s']
+    return result

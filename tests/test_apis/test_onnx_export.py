@@ -1,0 +1,93 @@
+"""ONNX export of a tiny student: ONNX Runtime gives PyTorch's scores."""
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+from fbp_mm.apis import build_model_from_config
+from fbp_mm.apis.onnx_export import (check_onnx, compare_speed, export_onnx,
+                                     scoring_network)
+
+pytest.importorskip('onnxruntime')
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+STUDENT_KD = osp.join(
+    REPO_ROOT, 'configs', 'fiqa', 'demo',
+    'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd.py')
+STUDENT = STUDENT_KD.replace('_student-kd.py', '_student.py')
+
+
+@pytest.fixture(scope='module')
+def student(tmp_path_factory):
+    """The demo FIQA student (random weights) as a checkpoint, exported."""
+    root = tmp_path_factory.mktemp('onnx')
+    torch.manual_seed(0)
+    model = build_model_from_config(STUDENT)
+    ckpt = str(root / 'student.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    network = scoring_network(STUDENT, ckpt)
+    onnx_file = export_onnx(network, str(root / 'student.onnx'), size=64)
+    return model, network, onnx_file, ckpt
+
+
+def test_onnx_runtime_matches_pytorch(student):
+    model, network, onnx_file, _ = student
+    assert check_onnx(onnx_file, network, 64, batch_size=3) < 1e-4
+    # the graph holds the normalisation and channel order: raw BGR pixels
+    # in, the model's own prediction out
+    import onnxruntime as ort
+    img = np.random.default_rng(1).uniform(0, 255, (1, 3, 64, 64))
+    img = img.astype(np.float32)
+    session = ort.InferenceSession(onnx_file,
+                                   providers=['CPUExecutionProvider'])
+    onnx_score = session.run(None, {'inputs': img})[0]
+    model.eval()
+    with torch.no_grad():
+        batch = model.data_preprocessor(
+            dict(inputs=[torch.from_numpy(img[0])]), training=False)
+        pred = model(batch['inputs'], mode='predict')[0].pred_score
+    assert onnx_score.shape == (1, 1)
+    assert abs(float(onnx_score[0, 0]) - float(pred[0])) < 1e-4
+
+
+def test_speed_report_has_both_runtimes(student):
+    _, network, onnx_file, _ = student
+    report = compare_speed(onnx_file, network, 64, steps=3, warmup=1)
+    assert report['onnxruntime_images_per_s'] > 0
+    assert report['pytorch_images_per_s'] > 0
+    assert report['ratio'] == pytest.approx(
+        report['onnxruntime_images_per_s'] / report['pytorch_images_per_s'])
+
+
+def test_tool_exports_a_distiller_student(tmp_path):
+    """A distiller config and checkpoint: its student goes to ONNX."""
+    import subprocess
+    import sys
+
+    from mmengine.config import Config
+    cfg = Config.fromfile(STUDENT_KD)
+    cfg.model.teacher_ckpt = None
+    cfg.model.teacher_ckpt_optional = True
+    torch.manual_seed(1)
+    distiller = build_model_from_config(cfg)
+    ckpt = str(tmp_path / 'kd.pth')
+    torch.save({'state_dict': distiller.state_dict(), 'meta': {}}, ckpt)
+    tool = osp.join(REPO_ROOT, 'tools', 'deployment', 'export_onnx.py')
+    out = subprocess.run(
+        [sys.executable, tool, STUDENT_KD, str(tmp_path / 'missing.pth'),
+         '--out', str(tmp_path / 'x.onnx')],
+        capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and 'missing.pth: no such file' in out.stdout
+    onnx_file = str(tmp_path / 's.onnx')
+    out = subprocess.run(
+        [sys.executable, tool, STUDENT_KD, ckpt, '--out', onnx_file,
+         '--check'], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout.strip().split('\n')[-1])
+    assert report['input_size'] == 64 and report['max_abs_difference'] < 1e-4
+    # the exported network is the student, with the distiller's
+    # (the student's) normalisation
+    assert check_onnx(onnx_file, scoring_network(distiller), 64) \
+        < 1e-4

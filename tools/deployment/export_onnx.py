@@ -1,0 +1,72 @@
+"""Export a config's deployed network (a distiller's student) to ONNX.
+
+Usage:
+    python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out model.onnx
+        [--size 352] [--opset 17] [--check] [--benchmark] [--batch-size 1]
+
+The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
+0-255 pixels in the loader's BGR order (normalisation inside), and gives
+the scores (N, outputs). --check compares ONNX Runtime with PyTorch
+(max |difference|, fails above 1e-4); --benchmark prints both CPU
+images/s. Needs onnxruntime (requirements/tests.txt installs it).
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO_ROOT)
+
+from mmengine.config import Config  # noqa: E402
+
+import fbp_mm  # noqa: E402,F401  (registers modules)
+from fbp_mm.apis.onnx_export import (check_onnx, compare_speed,  # noqa: E402
+                                     export_onnx, scoring_network)
+from fbp_mm.utils.benchmark.inputs import find_input_size  # noqa: E402
+
+TOLERANCE = 1e-4
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--out', required=True, help='the .onnx file')
+    parser.add_argument('--size', type=int, default=None,
+                        help="input side (default: the config's test size)")
+    parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument('--check', action='store_true',
+                        help='compare ONNX Runtime with PyTorch')
+    parser.add_argument('--benchmark', action='store_true',
+                        help='CPU images/s of both')
+    parser.add_argument('--batch-size', type=int, default=1,
+                        help='batch of the benchmark (default: 1)')
+    args = parser.parse_args()
+    for path in (args.config, args.checkpoint):
+        if not osp.isfile(path):
+            print(f'error: {path}: no such file')
+            return 1
+    cfg = Config.fromfile(args.config)
+    size = args.size or find_input_size(cfg, 'test')
+    network = scoring_network(cfg, args.checkpoint)
+    export_onnx(network, args.out, size, args.opset)
+    report = dict(onnx=args.out, input_size=size)
+    status = 0
+    if args.check:
+        diff = check_onnx(args.out, network, size)
+        report['max_abs_difference'] = diff
+        if diff > TOLERANCE:
+            status = 1
+    if args.benchmark:
+        report.update(compare_speed(args.out, network, size,
+                                    args.batch_size))
+    print(json.dumps(report))
+    if status:
+        print(f'error: ONNX Runtime differs from PyTorch by {diff:.2e} '
+              f'(more than {TOLERANCE:g})')
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main())
