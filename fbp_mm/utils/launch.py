@@ -86,6 +86,22 @@ def disable_persistent_workers_without_workers(cfg: Config) -> None:
             loader['persistent_workers'] = False
 
 
+def disable_pin_memory_without_gpu(cfg: Config) -> None:
+    """Turn off ``pin_memory`` of the dataloaders on a machine without
+    CUDA (the base configs pin memory for GPU training; on the CPU it only
+    makes PyTorch warn).
+
+    Args:
+        cfg (Config): The config, edited in place.
+    """
+    if torch.cuda.is_available():
+        return
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if loader and loader.get('pin_memory', False):
+            loader['pin_memory'] = False
+
+
 def finish_distributed() -> None:
     """Leave the process group cleanly at the end of a tool.
 
@@ -152,6 +168,7 @@ def build_runner(cfg: Config, launcher: str) -> Runner:
         >>> #     runner.train()
     """
     setup_cpu_distributed(cfg, launcher)
+    disable_pin_memory_without_gpu(cfg)
     with trusted_checkpoint_loading():
         if 'runner_type' in cfg:
             return RUNNERS.build(cfg)
