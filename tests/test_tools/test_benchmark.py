@@ -251,3 +251,18 @@ def test_flops_of_an_algorithm_with_a_student_method_count_the_model():
     distiller_like.student = MODELS.build(
         dict(type='mmpretrain.LinearClsHead', num_classes=2, in_channels=4))
     assert deployed_module(distiller_like) is distiller_like.student
+
+
+def test_data_pipeline_throughput_per_worker(tmp_path):
+    from fbp_mm.utils.benchmark import benchmark_data_pipeline
+    config = osp.join(REPO_ROOT, 'configs', 'pros', 'demo',
+                      'pros_vit-tiny-p8_1xb64-8e_demo-faces.py')
+    report = benchmark_data_pipeline(config, num_images=4, repeats=1)
+    assert report['size'] == 64 and report['num_images'] == 4
+    assert report['transforms'] == ['LoadImageFromFile', 'MultiCrop',
+                                    'PackInputs']
+    assert report['images_per_s'] > 0
+    assert report['ms_per_image'] == pytest.approx(
+        1000 / report['images_per_s'], rel=0.01)
+    with pytest.raises(ValueError, match='no test pipeline'):
+        benchmark_data_pipeline(config, split='test', num_images=1)

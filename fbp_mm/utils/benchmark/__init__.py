@@ -18,6 +18,7 @@ from .models import build_benchmark_model, is_distiller, load_benchmark_config
 from .inputs import (
     batch_input_size, config_pipeline, find_input_size, make_synthetic_batch,
     synthetic_results, synthetic_targets)
+from .data_loading import benchmark_data_pipeline
 from .timing import device_name, memory_kind, resolve_device, time_steps
 from .report import (
     MODES, TABLE_FIELDS, TRAIN_FLOPS_FACTOR, benchmark, benchmark_config,
@@ -28,6 +29,7 @@ __all__ = [
     'TABLE_FIELDS',
     'TRAIN_FLOPS_FACTOR',
     'batch_input_size',
+    'benchmark_data_pipeline',
     'benchmark',
     'benchmark_config',
     'build_benchmark_model',

@@ -1,0 +1,56 @@
+"""Decode + augment images/s of one dataloader worker, for a config.
+
+Usage:
+    python tools/analysis/benchmark_data.py CONFIG [CONFIG ...]
+        [--split train] [--num-images 64] [--size 224] [--json OUT]
+
+Writes drawn faces as JPEGs at the config's input size, runs the config's
+pipeline over them in this process (as one worker does) and prints one
+line per config. Divide the model's images/s (tools/analysis/benchmark.py)
+by this to get the workers a GPU needs to stay fed.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO_ROOT)
+
+from fbp_mm.utils.benchmark import benchmark_data_pipeline  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('configs', nargs='+')
+    parser.add_argument('--split', default='train',
+                        choices=('train', 'val', 'test'))
+    parser.add_argument('--num-images', type=int, default=64)
+    parser.add_argument('--size', type=int, default=None,
+                        help="image side (default: the config's input size)")
+    parser.add_argument('--json', default=None, help='write the results')
+    args = parser.parse_args()
+    reports = []
+    for config in args.configs:
+        if not osp.isfile(config):
+            print(f'error: {config}: no such file')
+            return 1
+        try:
+            report = benchmark_data_pipeline(config, args.split,
+                                             args.num_images, args.size)
+        except ValueError as err:
+            print(f'error: {config}: {err}')
+            return 1
+        report['config'] = config
+        reports.append(report)
+        print(f"{osp.basename(config)}: {report['images_per_s']} images/s "
+              f"per worker ({report['ms_per_image']} ms/image, "
+              f"{report['size']} px, {' > '.join(report['transforms'])})")
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(reports, f, indent=1)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
