@@ -86,7 +86,7 @@ default_hooks = dict(checkpoint=dict(interval={KD_EPOCHS // 6}))
     # only the rows the claim needs, to save time
     args = [RECIPE, '--work-root', work, '--cfg-options',
             f'vars.data_root={fiqa_data}', 'vars.online_kd=False',
-            'vars.pseudo_label_student=False',
+            'vars.pseudo_label_student=False', 'vars.long_schedule=False',
             f'vars.student_kd_unlabeled={kd_cfg}']
     proc = run_tool(python_tool('run_recipe.py', *args), timeout=1200)
     assert '| teacher |' in proc.stdout
