@@ -8,6 +8,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from .checkpoint_loading import trusted_checkpoint_loading
+from .memory_format import use_channels_last
 from .state_dict_loading import DEFAULT_REVISE_KEYS, load_weights_into_model
 
 PARTIAL_LOAD_HINT = (
@@ -65,9 +66,14 @@ class FbpRunner(Runner):
         self.strict_load = strict_load
 
     def build_model(self, model: Union[nn.Module, Dict]) -> nn.Module:
-        """Build the model; checkpoints it reads itself are trusted."""
+        """Build the model; checkpoints it reads itself are trusted. With
+        ``channels_last = True`` in the config, its weights and batches
+        are channels-last (:func:`~fbp_mm.engine.use_channels_last`)."""
         with trusted_checkpoint_loading():
-            return super().build_model(model)
+            built = super().build_model(model)
+        if self.cfg.get('channels_last', False):
+            use_channels_last(built)
+        return built
 
     def train(self) -> nn.Module:
         """Launch training, see :meth:`mmengine.runner.Runner.train`."""
