@@ -266,3 +266,29 @@ def test_data_pipeline_throughput_per_worker(tmp_path):
         1000 / report['images_per_s'], rel=0.01)
     with pytest.raises(ValueError, match='no test pipeline'):
         benchmark_data_pipeline(config, split='test', num_images=1)
+
+
+def test_distill_with_the_teacher_cache_runs_the_teacher_once(monkeypatch):
+    from fbp_mm.models.distillers import TeacherStudentDistiller
+    calls = []
+    live = TeacherStudentDistiller._run_teacher
+
+    def counting(self, inputs):
+        calls.append(self.teacher_cache is not None)
+        return live(self, inputs)
+
+    monkeypatch.setattr(TeacherStudentDistiller, '_run_teacher', counting)
+    report = benchmark(FIQA_KD, mode='distill', teacher_cache=True,
+                       peak_tflops=PEAK,
+                       cfg_options=dict(model=dict(teacher_ckpt=MISSING_CKPT)),
+                       **dict(TINY, warmup=1, steps=2))
+    check_rows(report, ['distiller', 'student alone',
+                        'distiller, cached teacher'])
+    # the live distiller: every step; the cached one: its first warm-up
+    # step only, which fills the cache
+    assert calls == [False] * 3 + [True]
+    cached = report['rows'][2]
+    assert cached['teacher_gflops'] is None
+    assert any('from the cache' in n for n in cached['notes'])
+    assert [r['what'] for r in report['ratios']] == [
+        'distiller / student alone', 'cached distiller / student alone']

@@ -3,7 +3,8 @@
 Usage:
     python tools/analysis/benchmark.py CONFIG [--mode train|infer|distill]
         [--batch-size N] [--device cpu|cuda] [--amp] [--compile]
-        [--channels-last] [--warmup W] [--steps S] [--peak-tflops P]
+        [--channels-last] [--teacher-cache] [--warmup W] [--steps S]
+        [--peak-tflops P]
         [--compare CONFIG2] [--cfg-options ...] [--json OUT]
 
 Works for any config: supervised models, distillers (``--mode distill``
@@ -58,6 +59,10 @@ def parse_args() -> argparse.Namespace:
         help='peak TFLOP/s of the device at the precision used, to report '
         'the utilisation')
     parser.add_argument(
+        '--teacher-cache', action='store_true',
+        help='with --mode distill, also time the step with the teacher '
+        'outputs from the cache (TeacherOutputCache)')
+    parser.add_argument(
         '--compare', help='a second config, benchmarked the same way')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
@@ -80,7 +85,8 @@ def main() -> int:
         warmup=args.warmup,
         steps=args.steps,
         peak_tflops=args.peak_tflops,
-        cfg_options=args.cfg_options)
+        cfg_options=args.cfg_options,
+        teacher_cache=args.teacher_cache)
     print(format_benchmark_table(report))
     if args.json:
         write_benchmark_json(report, args.json)

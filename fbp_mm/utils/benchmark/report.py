@@ -50,10 +50,20 @@ TABLE_FIELDS = (
 def _measure(cfg: Config, config_name: str, role: str, mode: str,
              device: torch.device, batch_size: int, amp: bool,
              compile_model: bool, channels_last: bool, warmup: int,
-             steps: int, peak_tflops: Optional[float]) -> dict:
+             steps: int, peak_tflops: Optional[float],
+             cached_teacher: bool = False) -> dict:
     """Build, feed and time one model; one result row."""
     torch.manual_seed(0)
     model, notes = build_benchmark_model(cfg, device)
+    cache_dir = None
+    if cached_teacher:
+        import tempfile
+        from fbp_mm.models.distillers import TeacherOutputCache
+        cache_dir = tempfile.TemporaryDirectory()
+        model.teacher_cache = TeacherOutputCache(cache_dir.name)
+        model.teacher_cache.open('benchmark')
+        notes.append('teacher outputs from the cache (filled by the first '
+                     'warm-up step)')
     batch, batch_notes = make_synthetic_batch(cfg, model, batch_size, mode)
     notes += batch_notes
     size = batch_input_size(batch)
@@ -63,7 +73,7 @@ def _measure(cfg: Config, config_name: str, role: str, mode: str,
         notes.append(f'GFLOPs n/a: {why}')
     teacher_gflops = None
     train_like = mode in ('train', 'distill')
-    with_teacher = train_like and role == 'distiller'
+    with_teacher = train_like and role == 'distiller' and not cached_teacher
     if with_teacher:
         teacher_size = getattr(model, 'teacher_input_size', None) or size
         teacher_gflops, why = _gflops(model.teacher, tuple(teacher_size))
@@ -86,7 +96,10 @@ def _measure(cfg: Config, config_name: str, role: str, mode: str,
     if device.type == 'cuda':
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
-    times = time_steps(step, batch, device, warmup, steps)
+    times = time_steps(step, batch, device, max(warmup, 1 if cached_teacher
+                                                else 0), steps)
+    if cache_dir is not None:
+        cache_dir.cleanup()
     if device.type == 'cuda':
         peak = torch.cuda.max_memory_allocated(device) / 1024.0**2
     else:
@@ -135,8 +148,10 @@ def benchmark_config(config: Union[str, Config],
                      warmup: int = 3,
                      steps: int = 10,
                      peak_tflops: Optional[float] = None,
-                     cfg_options: Optional[dict] = None) -> List[dict]:
-    """Benchmark one config; one row, or two for ``mode='distill'``.
+                     cfg_options: Optional[dict] = None,
+                     teacher_cache: bool = False) -> List[dict]:
+    """Benchmark one config; one row, or two for ``mode='distill'``
+    (three with ``teacher_cache``).
 
     ``distill`` times the distiller's training step (the student's step
     with the teacher's forward) and then the student built alone from the
@@ -165,6 +180,10 @@ def benchmark_config(config: Union[str, Config],
         peak_tflops (float, optional): The device's peak TFLOP/s for the
             precision used, to report the utilisation. Defaults to None.
         cfg_options (dict, optional): Config overrides.
+        teacher_cache (bool): With ``mode='distill'``, also time the
+            distiller's step with the teacher's outputs taken from a
+            :class:`~fbp_mm.models.distillers.TeacherOutputCache` (role
+            ``'distiller, cached teacher'``). Defaults to False.
 
     Returns:
         list[dict]: Result rows (see :data:`TABLE_FIELDS`, plus
@@ -200,6 +219,10 @@ def benchmark_config(config: Union[str, Config],
         rows.append(
             _measure(student_config(cfg), name, 'student alone', 'train',
                      **settings))
+        if teacher_cache:
+            rows.append(
+                _measure(copy.deepcopy(cfg), name, 'distiller, cached '
+                         'teacher', mode, cached_teacher=True, **settings))
     return rows
 
 
@@ -262,8 +285,11 @@ def benchmark(config: Union[str, Config],
     finally:
         logger.setLevel(level)
     ratios = []
-    if len(rows) == 2:
+    if len(rows) >= 2:
         ratios.append(_ratio(rows[0], rows[1], 'distiller / student alone'))
+    if len(rows) == 3:
+        ratios.append(_ratio(rows[2], rows[1],
+                             'cached distiller / student alone'))
     if compare_rows:
         ratios.append(_ratio(rows[0], compare_rows[0], 'config / compare'))
     meta = dict(
