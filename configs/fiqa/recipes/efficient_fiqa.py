@@ -52,6 +52,12 @@ _mixed = {
     **{f'{loader}.dataset.data_root': '@vars.data_root'
        for loader in ('val_dataloader', 'test_dataloader')},
 }
+# What both KD-on-unlabeled students train on: the mixed dataset, the
+# labeled + pseudo-labeled lists, the live teacher+.
+_kd_unlabeled = dict(
+    cfg_options=_mixed,
+    inputs={'train_dataloader.dataset.datasets.0.ann_file': _all_lists,
+            'model.teacher_ckpt': '@teacher_plus.checkpoint'})
 _pseudo = dict(unlabeled_root='@vars.data_root/images',
                fit_on='@vars.data_root/train.csv',
                fit_root='@vars.data_root/images',
@@ -82,18 +88,12 @@ stages = [
          checkpoint='@student_kd.checkpoint'),
     dict(name='student_kd_unlabeled', type='train',
          config='@vars.student_kd_unlabeled',
-         enabled='@vars.online_kd_unlabeled',
-         cfg_options=_mixed,
-         inputs={'train_dataloader.dataset.datasets.0.ann_file': _all_lists,
-                 'model.teacher_ckpt': '@teacher_plus.checkpoint'}),
+         enabled='@vars.online_kd_unlabeled', **_kd_unlabeled),
     dict(name='student_kd_unlabeled_extract', type='extract_student',
          checkpoint='@student_kd_unlabeled.checkpoint'),
     dict(name='student_kd_unlabeled_long', type='train',
          config='@vars.student_kd_unlabeled_long',
-         enabled='@vars.long_schedule',
-         cfg_options=_mixed,
-         inputs={'train_dataloader.dataset.datasets.0.ann_file': _all_lists,
-                 'model.teacher_ckpt': '@teacher_plus.checkpoint'}),
+         enabled='@vars.long_schedule', **_kd_unlabeled),
     dict(name='student_kd_unlabeled_long_extract', type='extract_student',
          checkpoint='@student_kd_unlabeled_long.checkpoint'),
     dict(name='test_teacher', type='test', config='@vars.teacher',
