@@ -32,13 +32,24 @@ __all__ = ['ScoringNetwork', 'scoring_network', 'export_onnx', 'check_onnx',
 class ScoringNetwork(nn.Module):
     """Raw pixels in, scores out: normalisation + network + head.
 
+    With ``fold_input=True`` the channel flip and the normalisation are
+    folded into the weights of the network's first convolution (exact when
+    it has no padding, as the 4 x 4 stride-4 stems of EdgeNeXt and ConvNeXt,
+    and ViT patch embeddings): no per-pixel work is left in front.
+
     Args:
         model (nn.Module): An MMPretrain-style model (``forward(inputs,
             mode='tensor')`` gives the head's scores) with a
             ``data_preprocessor``; a distiller's student is taken.
+        fold_input (bool): Fold the input processing into the first
+            convolution. Defaults to False.
+
+    Raises:
+        ValueError: ``fold_input`` and the first convolution pads, groups
+            or does not take 3 channels.
     """
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, fold_input: bool = False) -> None:
         super().__init__()
         net = deployed_module(model)
         preprocessor = getattr(model, 'data_preprocessor', None)
@@ -52,12 +63,41 @@ class ScoringNetwork(nn.Module):
             'std', (std if std is not None else torch.ones(3, 1, 1))
             .detach().clone().float().view(1, -1, 1, 1), persistent=False)
         self.to_rgb = bool(getattr(preprocessor, 'to_rgb', False))
+        self.folded = False
+        if fold_input:
+            self.net = copy.deepcopy(net)
+            self._fold_into_first_conv()
+
+    def _fold_into_first_conv(self) -> None:
+        conv = next((m for m in self.net.modules()
+                     if isinstance(m, nn.Conv2d)), None)
+        pads = conv is not None and (isinstance(conv.padding, str)
+                                     or any(p != 0 for p in conv.padding))
+        if conv is None or conv.in_channels != 3 or conv.groups != 1 or \
+                pads:
+            raise ValueError(
+                'fold_input needs a first convolution with 3 input '
+                f'channels, no groups and no padding; got {conv}')
+        mean = self.mean.view(-1)
+        std = self.std.view(-1)
+        with torch.no_grad():
+            weight = conv.weight / std.view(1, -1, 1, 1)
+            shift = (weight * mean.view(1, -1, 1, 1)).sum(dim=(1, 2, 3))
+            if self.to_rgb:  # the conv sees BGR pixels: swap its channels
+                weight = weight.flip(1)
+            conv.weight.copy_(weight)
+            if conv.bias is None:
+                conv.bias = nn.Parameter(-shift)
+            else:
+                conv.bias.sub_(shift)
+        self.folded = True
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         x = inputs.float()
-        if self.to_rgb:
-            x = x.flip(1)
-        x = (x - self.mean) / self.std
+        if not self.folded:
+            if self.to_rgb:
+                x = x.flip(1)
+            x = (x - self.mean) / self.std
         out = self.net(x, mode='tensor')
         if isinstance(out, (tuple, list)):
             out = out[-1]
@@ -65,13 +105,15 @@ class ScoringNetwork(nn.Module):
 
 
 def scoring_network(model: Union[str, Config, nn.Module],
-                    checkpoint: Optional[str] = None) -> ScoringNetwork:
+                    checkpoint: Optional[str] = None,
+                    fold_input: bool = False) -> ScoringNetwork:
     """The :class:`ScoringNetwork` of a config (and checkpoint) or model.
 
     Args:
         model (str | Config | nn.Module): Config file, config, or a built
             model.
         checkpoint (str, optional): Weights to load into a built config.
+        fold_input (bool): See :class:`ScoringNetwork`. Defaults to False.
 
     Returns:
         ScoringNetwork: In eval mode, on the CPU.
@@ -86,7 +128,7 @@ def scoring_network(model: Union[str, Config, nn.Module],
             cfg.model.teacher_ckpt = None
             cfg.model.teacher_ckpt_optional = True
         model = build_model_from_config(cfg, checkpoint, device='cpu')
-    return ScoringNetwork(model).eval()
+    return ScoringNetwork(model, fold_input).eval()
 
 
 def export_onnx(network: ScoringNetwork,

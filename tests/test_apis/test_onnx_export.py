@@ -90,3 +90,22 @@ def test_tool_exports_a_distiller_student(tmp_path):
     # (the student's) normalisation
     assert check_onnx(onnx_file, scoring_network(distiller), 64) \
         < 1e-4
+
+
+def test_folding_the_input_into_the_stem_changes_no_score(student):
+    model, network, _, _ = student
+    folded = scoring_network(model, fold_input=True)
+    x = torch.rand(3, 3, 64, 64) * 255
+    with torch.no_grad():
+        torch.testing.assert_close(folded(x), network(x), rtol=1e-5,
+                                   atol=1e-5)
+    assert folded.folded and not network.folded
+    # the model's own stem is untouched
+    stem = model.backbone.downsample_layers[0][0]
+    assert not torch.equal(
+        stem.weight, folded.net.backbone.downsample_layers[0][0].weight)
+    # a padded first convolution cannot be folded exactly
+    resnet = build_model_from_config(osp.join(
+        REPO_ROOT, 'configs', 'fbp', 'resnet18-w16_1xb32-20e_demo-faces.py'))
+    with pytest.raises(ValueError, match='no padding'):
+        scoring_network(resnet, fold_input=True)

@@ -2,7 +2,8 @@
 
 Usage:
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out model.onnx
-        [--size 352] [--opset 17] [--check] [--benchmark] [--batch-size 1]
+        [--size 352] [--opset 17] [--fold-input] [--check] [--benchmark]
+        [--batch-size 1]
 
 The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
 0-255 pixels in the loader's BGR order (normalisation inside), and gives
@@ -36,6 +37,10 @@ def main() -> int:
     parser.add_argument('--size', type=int, default=None,
                         help="input side (default: the config's test size)")
     parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument(
+        '--fold-input', action='store_true',
+        help='fold the BGR->RGB flip and the normalisation into the first '
+        'convolution (exact for a stem without padding)')
     parser.add_argument('--check', action='store_true',
                         help='compare ONNX Runtime with PyTorch')
     parser.add_argument('--benchmark', action='store_true',
@@ -49,7 +54,11 @@ def main() -> int:
             return 1
     cfg = Config.fromfile(args.config)
     size = args.size or find_input_size(cfg, 'test')
-    network = scoring_network(cfg, args.checkpoint)
+    try:
+        network = scoring_network(cfg, args.checkpoint, args.fold_input)
+    except ValueError as err:
+        print(f'error: {err}')
+        return 1
     export_onnx(network, args.out, size, args.opset)
     report = dict(onnx=args.out, input_size=size)
     status = 0
