@@ -11,8 +11,8 @@ import fnmatch
 import os.path as osp
 from typing import List, Optional
 
-PACKAGE_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-REPO_ROOT = osp.dirname(PACKAGE_ROOT)
+from ..utils.config_paths import PACKAGE_DIR, REPO_DIR
+
 
 _registered = False
 
@@ -30,12 +30,12 @@ def model_index_root() -> str:
     Raises:
         FileNotFoundError: Neither has a ``model-index.yml``.
     """
-    for root in (osp.join(PACKAGE_ROOT, '.mim'), REPO_ROOT):
+    for root in (osp.join(PACKAGE_DIR, '.mim'), REPO_DIR):
         if osp.isfile(osp.join(root, 'model-index.yml')):
             return root
     raise FileNotFoundError(
-        f'No model-index.yml in {osp.join(PACKAGE_ROOT, ".mim")} or '
-        f'{REPO_ROOT}: reinstall fbp_mm (pip install .), which ships it.')
+        f'No model-index.yml in {osp.join(PACKAGE_DIR, ".mim")} or '
+        f'{REPO_DIR}: reinstall fbp_mm (pip install .), which ships it.')
 
 
 def register_fbp_mm_models() -> None:

@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 from mmengine.config import Config
 
-from ..utils.complexity import deployed_module
+from ..utils.complexity import build_model_for_analysis, deployed_module
 
 __all__ = ['ScoringNetwork', 'scoring_network', 'export_onnx', 'check_onnx',
            'compare_speed']
@@ -119,15 +119,8 @@ def scoring_network(model: Union[str, Config, nn.Module],
         ScoringNetwork: In eval mode, on the CPU.
     """
     if not isinstance(model, nn.Module):
-        from .inference import build_model_from_config
-        cfg = Config.fromfile(model) if isinstance(model, str) \
-            else copy.deepcopy(model)
-        if 'teacher' in cfg.model:
-            # only the student is exported; a distiller checkpoint holds
-            # the teacher's weights too
-            cfg.model.teacher_ckpt = None
-            cfg.model.teacher_ckpt_optional = True
-        model = build_model_from_config(cfg, checkpoint, device='cpu')
+        # only the student is exported: the teacher_ckpt is not read
+        model = build_model_for_analysis(model, checkpoint=checkpoint)
     return ScoringNetwork(model, fold_input).eval()
 
 

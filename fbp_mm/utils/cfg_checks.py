@@ -256,18 +256,31 @@ DATA_HINTS: Dict[str, str] = {
 }
 
 
-def _datasets(cfg_node: Any, path: str):
-    """``(dotted path, dataset dict)`` of a dataloader's ``dataset`` and the
-    datasets it wraps."""
+def iter_dataset_cfgs(cfg_node: Any, path: str = 'dataset'):
+    """``(dotted path, dataset dict)`` of a dataloader's ``dataset`` and of
+    every dataset it wraps (``dataset`` / ``datasets`` keys), depth first.
+
+    Args:
+        cfg_node (Any): A dataset config (anything else yields nothing).
+        path (str): Dotted path of ``cfg_node``, for messages.
+
+    Yields:
+        tuple[str, Mapping]: Path and dataset config.
+
+    Example:
+        >>> cfg = dict(type='ConcatDataset', datasets=[dict(type='A')])
+        >>> [p for p, _ in iter_dataset_cfgs(cfg)]
+        ['dataset', 'dataset.datasets.0']
+    """
     if isinstance(cfg_node, Mapping):
         yield path, cfg_node
         for key in ('dataset', 'datasets'):
             inner = cfg_node.get(key)
             if isinstance(inner, (list, tuple)):
                 for i, item in enumerate(inner):
-                    yield from _datasets(item, f'{path}.{key}.{i}')
+                    yield from iter_dataset_cfgs(item, f'{path}.{key}.{i}')
             elif inner is not None:
-                yield from _datasets(inner, f'{path}.{key}')
+                yield from iter_dataset_cfgs(inner, f'{path}.{key}')
 
 
 def check_data_roots(cfg: Any,
@@ -291,7 +304,7 @@ def check_data_roots(cfg: Any,
         node = cfg.get(loader)
         if not isinstance(node, Mapping):
             continue
-        for path, dataset in _datasets(node.get('dataset'),
+        for path, dataset in iter_dataset_cfgs(node.get('dataset'),
                                        f'{loader}.dataset'):
             root = dataset.get('data_root')
             if not isinstance(root, str) or not root or osp.isdir(root):

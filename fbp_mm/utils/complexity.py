@@ -11,19 +11,23 @@ from mmengine.logging import MMLogger
 
 
 def build_model_for_analysis(config: Union[str, Config],
-                             cfg_options: Optional[dict] = None) -> nn.Module:
-    """Build a config's model, untrained, for counting and timing.
+                             cfg_options: Optional[dict] = None,
+                             checkpoint: Optional[str] = None) -> nn.Module:
+    """Build a config's model for counting, timing or export.
 
     Uses :func:`fbp_mm.apis.build_model_from_config`; a distiller's
-    ``teacher_ckpt`` is not read, since only the student is counted and the
-    teacher's checkpoint may not exist yet.
+    ``teacher_ckpt`` is not read, since only the student is used and the
+    teacher's checkpoint may not exist yet (a distiller ``checkpoint``
+    holds the teacher's weights anyway).
 
     Args:
         config (str | Config): Config file or loaded config.
         cfg_options (dict, optional): Overrides, as ``--cfg-options``.
+        checkpoint (str, optional): Weights to load. Defaults to None
+            (untrained).
 
     Returns:
-        nn.Module: The model in eval mode.
+        nn.Module: The model in eval mode, on the CPU.
     """
     from fbp_mm.apis import build_model_from_config
 
@@ -34,7 +38,7 @@ def build_model_for_analysis(config: Union[str, Config],
     if 'teacher' in cfg.model:
         cfg.model.teacher_ckpt = None
         cfg.model.teacher_ckpt_optional = True
-    return build_model_from_config(cfg)
+    return build_model_from_config(cfg, checkpoint)
 
 
 def deployed_module(model: nn.Module) -> nn.Module:

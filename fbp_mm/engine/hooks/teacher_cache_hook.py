@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 
+from ...utils.cfg_checks import iter_dataset_cfgs
 from ...utils.hashing import json_sha256
 
 #: Random transforms whose every draw is part of the cache key (the flip
@@ -59,20 +60,12 @@ def image_listing(dataset) -> List[list]:
     return listing
 
 
-def _transform_types(cfg) -> List[str]:
-    """Type names of every transform in a (nested) dataset config."""
-    found = []
-    if isinstance(cfg, dict):
-        for key, value in cfg.items():
-            if key == 'pipeline' and isinstance(value, (list, tuple)):
-                found += [str(t.get('type')) for t in value
-                          if isinstance(t, dict)]
-            else:
-                found += _transform_types(value)
-    elif isinstance(cfg, (list, tuple)):
-        for value in cfg:
-            found += _transform_types(value)
-    return found
+def _transform_types(dataset_cfg) -> List[str]:
+    """Type names of every transform of a (wrapped) dataset config."""
+    return [
+        str(t.get('type')) for _, node in iter_dataset_cfgs(dataset_cfg)
+        for t in node.get('pipeline') or [] if isinstance(t, dict)
+    ]
 
 
 @HOOKS.register_module()

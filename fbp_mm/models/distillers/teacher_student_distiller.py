@@ -917,13 +917,11 @@ class TeacherStudentDistiller(BaseModel):
                 return
         with self.teacher_recorder.recording():
             self._run_teacher(self.teacher_inputs(inputs))
-        if keys:
-            records = {}
-            for name in self.teacher_recorder.names:
-                value = self.teacher_recorder.get(name)
-                records[name] = value.float() if isinstance(
-                    value, torch.Tensor) else value
-            self.teacher_cache.store(keys, records)
+        if keys:  # stored as float32 CPU rows
+            self.teacher_cache.store(keys, {
+                name: self.teacher_recorder.get(name)
+                for name in self.teacher_recorder.names
+            })
 
     def _partial_task_loss(self, inputs: torch.Tensor,
                            data_samples: List[DataSample],

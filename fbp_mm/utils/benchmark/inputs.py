@@ -9,6 +9,7 @@ import torch
 import torch.nn as nn
 from mmengine.config import Config
 
+from ..cfg_checks import iter_dataset_cfgs
 from .models import _deployed, _is_selfsup
 
 
@@ -16,17 +17,10 @@ _IMAGE_LOADERS = ('LoadImageFromFile', 'LoadImageFromNDArray')
 
 
 def _dataset_pipeline(dataset: Optional[dict]) -> Optional[list]:
-    """The pipeline of a dataset config, through dataset wrappers."""
-    if not isinstance(dataset, dict):
-        return None
-    if dataset.get('pipeline') is not None:
-        return list(dataset['pipeline'])
-    if isinstance(dataset.get('dataset'), dict):
-        return _dataset_pipeline(dataset['dataset'])
-    for inner in dataset.get('datasets', None) or []:
-        found = _dataset_pipeline(inner)
-        if found is not None:
-            return found
+    """The first pipeline of a dataset config, through dataset wrappers."""
+    for _, node in iter_dataset_cfgs(dataset):
+        if node.get('pipeline') is not None:
+            return list(node['pipeline'])
     return None
 
 
