@@ -60,7 +60,7 @@ def test_model_names_are_unique_across_families():
     names = list_fbp_mm_models()
     assert len(names) == len(set(n.lower() for n in names))
     assert len(names) == sum(len(metafile_models(f)) for f in FAMILIES)
-    assert list_fbp_mm_models('*fiqa-demo*teacher*') == [
+    assert list_fbp_mm_models('*fiqa-demo-64px_teacher*') == [
         'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher',
         'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher-plus',
     ]

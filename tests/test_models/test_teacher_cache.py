@@ -15,8 +15,10 @@ from fbp_mm.models.distillers import TeacherOutputCache, sample_key
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(REPO_ROOT, 'configs', 'fiqa', 'demo')
-STUDENT_KD = osp.join(DEMO,
-                      'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd.py')
+# the shipped config that turns the cache on
+STUDENT_KD = osp.join(
+    DEMO, 'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd_'
+    'teacher-cache.py')
 TEACHER = osp.join(DEMO,
                    'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher-plus.py')
 NUM_IMAGES = 12
@@ -64,7 +66,7 @@ def make_cfg(data_root, ckpt, work_dir, epochs=2, flip=False, size=64):
     # one cache folder per test (beside its runs' work folders)
     cfg.model.teacher_cache = dict(
         cache_dir=osp.join(osp.dirname(work_dir), 'cache'))
-    cfg.custom_hooks = [dict(type='TeacherOutputCacheHook')]
+    assert cfg.custom_hooks == [dict(type='TeacherOutputCacheHook')]
     cfg.train_cfg = dict(by_epoch=True, max_epochs=epochs, val_interval=99)
     cfg.param_scheduler = []
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=99)
