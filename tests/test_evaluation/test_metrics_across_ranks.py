@@ -6,7 +6,9 @@ does); MMEngine gathers the per-sample results and drops the padding. A
 metric that kept state outside ``self.results`` would differ.
 """
 import json
+import os
 import os.path as osp
+import sys
 
 import numpy as np
 import pytest
@@ -81,6 +83,10 @@ def _worker(rank: int, init_file: str, out_file: str) -> None:
             json.dump(results, f)
     dist.barrier()
     dist.destroy_process_group()
+    # a gloo process can still abort at interpreter exit after finishing its
+    # work (see fbp_mm.utils.launch.finish_distributed): leave at once
+    sys.stdout.flush()
+    os._exit(0)
 
 
 @pytest.mark.skipif(not dist.is_gloo_available(), reason='needs gloo')
