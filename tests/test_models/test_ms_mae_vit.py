@@ -174,6 +174,48 @@ def test_stem_variants(kwargs):
     assert model(torch.randn(2, 3, 32, 32), mask=None)[0].shape == (2, 17, 64)
 
 
+@pytest.mark.parametrize('kwargs', [
+    dict(),
+    dict(ms_fusion='sum', ms_kernel_sizes=(3, 5), ms_dilations=(1, 2)),
+    dict(ms_norm_cfg=dict(type='LN2d'), ms_kernel_sizes=(1, 3, 5, 7)),
+])
+def test_visible_only_stem_equals_whole_image_stem(kwargs):
+    fast = build_backbone(**kwargs)
+    assert fast.ms_visible_only
+    reference = build_backbone(ms_visible_only=False, **kwargs)
+    reference.load_state_dict(fast.state_dict())
+    x = torch.randn(3, 3, 32, 32)
+    results = []
+    for model in (fast, reference):
+        torch.manual_seed(5)
+        latent, mask, ids_restore = model(x, mask=True)
+        (latent * torch.linspace(-1, 1, latent.shape[-1])).sum().backward()
+        grads = {
+            name: param.grad.clone()
+            for name, param in model.named_parameters()
+            if param.grad is not None
+        }
+        results.append((latent.detach(), mask, ids_restore, grads))
+    (latent, mask, ids_restore, grads), (ref_latent, ref_mask, ref_ids,
+                                         ref_grads) = results
+    assert torch.equal(mask, ref_mask) and torch.equal(ids_restore, ref_ids)
+    # Visible patches on the image border see the stem's zero padding, the
+    # others see their (masked or visible) neighbours through the halo.
+    assert torch.allclose(latent, ref_latent, atol=1e-5)
+    assert grads.keys() == ref_grads.keys()
+    assert any(name.startswith('ms_stem.branches') for name in grads)
+    for name, grad in grads.items():
+        assert torch.allclose(grad, ref_grads[name], atol=1e-4), name
+    # The halo matters: each patch alone, zero-padded, gives other tokens.
+    r = fast.ms_stem.radius
+    fast.ms_stem.forward_crops = lambda crops: fast.ms_stem(
+        crops[..., r:-r, r:-r])
+    torch.manual_seed(5)
+    with torch.no_grad():
+        no_halo = fast(x, mask=True)[0]
+    assert not torch.allclose(no_halo, ref_latent, atol=1e-3)
+
+
 def test_stem_rejects_leaky_or_invalid_settings():
     with pytest.raises(ValueError, match='per-pixel'):
         build_backbone(ms_norm_cfg=dict(type='BN'))
