@@ -15,7 +15,6 @@ Example:
     >>> # check_onnx('student.onnx', scoring_network(model), size=352)
 """
 import copy
-import time
 from typing import Dict, Optional, Union
 
 import numpy as np
@@ -182,43 +181,67 @@ def check_onnx(onnx_file: str, network: ScoringNetwork, size: int,
 
 def compare_speed(onnx_file: str, network: ScoringNetwork, size: int,
                   batch_size: int = 1, steps: int = 50, warmup: int = 5,
-                  threads: Optional[int] = None) -> Dict[str, float]:
+                  threads: Optional[int] = None,
+                  references: Optional[Dict[str, nn.Module]] = None
+                  ) -> Dict[str, object]:
     """CPU images/s of ONNX Runtime and of PyTorch eager, same input.
+
+    The runtimes (and any reference networks) take turns call by call
+    (:func:`fbp_mm.utils.benchmark.time_interleaved`), so a busy spell of
+    the machine slows all of them alike and the ratios hold.
 
     Args:
         onnx_file (str): From :func:`export_onnx`.
         network (ScoringNetwork): The exported network.
         size (int): Input side.
         batch_size (int): Images per call. Defaults to 1.
-        steps (int): Timed calls (median taken). Defaults to 50.
-        warmup (int): Untimed calls first. Defaults to 5.
+        steps (int): Timed calls of each (median taken). Defaults to 50.
+        warmup (int): Untimed calls of each first. Defaults to 5.
         threads (int, optional): ONNX Runtime's intra-op threads (PyTorch
             uses ``torch.get_num_threads()``). Defaults to ORT's choice.
+        references (dict, optional): Name -> another network taking the
+            same input (e.g. :func:`fbp_mm.utils.benchmark.timm_reference`),
+            timed in PyTorch eager beside ours. Defaults to None.
 
     Returns:
         dict: ``onnxruntime_images_per_s``, ``pytorch_images_per_s`` and
-        their ``ratio``.
+        their ``ratio``; with references, ``references``: name ->
+        ``images_per_s`` and ``pytorch_over_reference`` (ours in PyTorch /
+        the reference, images/s).
+
+    Example:
+        >>> # compare_speed('student.onnx', network, 352,
+        >>> #               references={'timm': timm_reference(
+        >>> #                   'edgenext_xx_small', model)})
     """
+    from ..utils.benchmark import time_interleaved
     x = np.random.default_rng(0).uniform(
         0, 255, (batch_size, 3, size, size)).astype(np.float32)
     session = _session(onnx_file, threads)
     tensor = torch.from_numpy(x)
-
-    def median_seconds(call) -> float:
-        for _ in range(warmup):
-            call()
-        times = []
-        for _ in range(steps):
-            start = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - start)
-        return float(np.median(times))
-
-    ort_s = median_seconds(lambda: session.run(None, {'inputs': x}))
+    batch = dict(inputs=tensor)
+    calls = dict(
+        onnxruntime=(lambda d: session.run(None, {'inputs': x}), {}),
+        pytorch=(lambda d: network(d['inputs']), batch))
+    for name, reference in (references or {}).items():
+        calls[f'reference {name}'] = (
+            lambda d, net=reference.eval(): net(d['inputs']), batch)
     with torch.no_grad():
-        torch_s = median_seconds(lambda: network(tensor))
-    result = dict(onnxruntime_images_per_s=batch_size / ort_s,
-                  pytorch_images_per_s=batch_size / torch_s)
+        times = time_interleaved(calls, torch.device('cpu'), warmup, steps)
+    speed = {
+        name: batch_size / float(np.median(seconds))
+        for name, seconds in times.items()
+    }
+    result = dict(onnxruntime_images_per_s=speed['onnxruntime'],
+                  pytorch_images_per_s=speed['pytorch'])
     result['ratio'] = result['onnxruntime_images_per_s'] / \
         result['pytorch_images_per_s']
+    if references:
+        result['references'] = {
+            name: dict(
+                images_per_s=speed[f'reference {name}'],
+                pytorch_over_reference=speed['pytorch'] /
+                speed[f'reference {name}'])
+            for name in references
+        }
     return result

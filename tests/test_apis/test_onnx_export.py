@@ -60,6 +60,56 @@ def test_speed_report_has_both_runtimes(student):
         report['onnxruntime_images_per_s'] / report['pytorch_images_per_s'])
 
 
+def test_speed_report_times_reference_networks_beside_ours(student):
+    _, network, onnx_file, _ = student
+    slow = torch.nn.Sequential(network, torch.nn.Identity())
+    report = compare_speed(onnx_file, network, 64, steps=3, warmup=1,
+                           references=dict(same=slow))
+    same = report['references']['same']
+    assert same['images_per_s'] > 0
+    assert same['pytorch_over_reference'] == pytest.approx(
+        report['pytorch_images_per_s'] / same['images_per_s'])
+
+
+class _FakeTimm:
+    """Stands in for the timm package: records what is asked of it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def create_model(self, name, pretrained, num_classes):
+        self.calls.append((name, pretrained, num_classes))
+        features = torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1),
+                                       torch.nn.Flatten())
+        features.num_features = 3
+        return features
+
+
+def test_timm_reference_has_our_input_processing_and_head(
+        student, monkeypatch):
+    import sys
+
+    from fbp_mm.utils.benchmark import timm_reference
+    _, network, _, _ = student
+    fake = _FakeTimm()
+    monkeypatch.setitem(sys.modules, 'timm', fake)
+    reference = timm_reference('edgenext_xx_small', network)
+    # random weights, no classifier of timm's: our MLP head instead
+    assert fake.calls == [('edgenext_xx_small', False, 0)]
+    head = reference.net.head
+    assert [(m.in_features, m.out_features) for m in head] == [(3, 128),
+                                                              (128, 1)]
+    assert not reference.training
+    x = torch.rand(2, 3, 8, 8) * 255
+    rgb = x.flip(1) if network.to_rgb else x
+    pooled = ((rgb - network.mean) / network.std).mean(dim=(2, 3))
+    with torch.no_grad():
+        assert torch.allclose(reference(x), head(pooled), atol=1e-6)
+    monkeypatch.setitem(sys.modules, 'timm', None)
+    with pytest.raises(ImportError, match='pip install timm'):
+        timm_reference('edgenext_xx_small', network)
+
+
 def test_tool_exports_a_distiller_student(tmp_path):
     """A distiller config and checkpoint: its student goes to ONNX."""
     import subprocess

@@ -292,3 +292,50 @@ def test_distill_with_the_teacher_cache_runs_the_teacher_once(monkeypatch):
     assert any('from the cache' in n for n in cached['notes'])
     assert [r['what'] for r in report['ratios']] == [
         'distiller / student alone', 'cached distiller / student alone']
+
+
+def test_interleaved_timing_takes_turns_and_keeps_each_calls_times():
+    from fbp_mm.utils.benchmark import time_interleaved
+    order = []
+
+    def step(name):
+        def run(data):
+            order.append(name)
+            data['x'].add_(1)  # each call gets its own copy of the batch
+            assert data['x'].item() == 1
+        return run
+
+    batch = dict(x=torch.zeros(1))
+    times = time_interleaved(
+        dict(a=(step('a'), batch), b=(step('b'), batch),
+             c=(step('c'), batch)), torch.device('cpu'), warmup=1, steps=4)
+    # warm-up of each, then rounds whose order rotates
+    assert order == ['a', 'b', 'c'] + ['a', 'b', 'c'] + ['b', 'c', 'a'] + [
+        'c', 'a', 'b'] + ['a', 'b', 'c']
+    assert sorted(times) == ['a', 'b', 'c']
+    assert all(len(t) == 4 and min(t) > 0 for t in times.values())
+    assert batch['x'].item() == 0
+    with pytest.raises(ValueError, match='steps must be at least 1'):
+        time_interleaved(dict(a=(step('a'), batch)), torch.device('cpu'),
+                         steps=0)
+
+
+def test_interleaved_benchmark_reports_the_same_rows_and_ratios():
+    report = benchmark(
+        FIQA_KD, compare=SUPERVISED, interleave=True, mode='distill',
+        peak_tflops=PEAK,
+        cfg_options=dict(model=dict(teacher_ckpt=MISSING_CKPT)), **TINY)
+    check_rows(report, ['distiller', 'student alone', 'model'])
+    assert report['meta']['interleave'] is True
+    # the compare config is not a distiller: its training step
+    assert report['rows'][2]['mode'] == 'train'
+    assert all(any(n.startswith('interleaved:') for n in row['notes'])
+               for row in report['rows'])
+    peaks = {row['peak_memory_mib'] for row in report['rows']}
+    assert len(peaks) == 1
+    distill, compare = report['ratios']
+    assert distill['what'] == 'distiller / student alone'
+    assert compare['what'] == 'config / compare'
+    rows = report['rows']
+    assert compare['images_per_s'] == pytest.approx(
+        rows[0]['images_per_s'] / rows[2]['images_per_s'])

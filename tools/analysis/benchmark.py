@@ -5,7 +5,7 @@ Usage:
         [--batch-size N] [--device cpu|cuda] [--amp] [--compile]
         [--channels-last] [--teacher-cache] [--warmup W] [--steps S]
         [--peak-tflops P]
-        [--compare CONFIG2] [--cfg-options ...] [--json OUT]
+        [--compare CONFIG2] [--interleave] [--cfg-options ...] [--json OUT]
 
 Works for any config: supervised models, distillers (``--mode distill``
 also times the student alone), self-supervised algorithms (MAE, ProS,
@@ -65,6 +65,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--compare', help='a second config, benchmarked the same way')
     parser.add_argument(
+        '--interleave', action='store_true',
+        help='build all models of the run first, then time them taking '
+        'turns step by step (steady ratios on a noisy, shared machine)')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override entries of CONFIG (not of --compare)')
     parser.add_argument('--json', help='write the results to this JSON file')
@@ -76,6 +80,7 @@ def main() -> int:
     report = benchmark(
         args.config,
         compare=args.compare,
+        interleave=args.interleave,
         mode=args.mode,
         batch_size=args.batch_size,
         device=args.device,

@@ -3,13 +3,15 @@
 Usage:
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out model.onnx
         [--size 352] [--opset 17] [--fold-input] [--check] [--benchmark]
-        [--batch-size 1]
+        [--batch-size 1] [--steps 50] [--compare-timm edgenext_xx_small]
 
 The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
 0-255 pixels in the loader's BGR order (normalisation inside), and gives
 the scores (N, outputs). --check compares ONNX Runtime with PyTorch
 (max |difference|, fails above 1e-4); --benchmark prints both CPU
-images/s. Needs onnxruntime (requirements/tests.txt installs it).
+images/s, timed taking turns call by call; --compare-timm NAME adds timm's
+NAME with the same head and input processing (random weights; needs timm
+installed). Needs onnxruntime (requirements/tests.txt installs it).
 """
 import argparse
 import json
@@ -47,6 +49,12 @@ def main() -> int:
                         help='CPU images/s of both')
     parser.add_argument('--batch-size', type=int, default=1,
                         help='batch of the benchmark (default: 1)')
+    parser.add_argument('--steps', type=int, default=50,
+                        help='timed calls of each in the benchmark')
+    parser.add_argument(
+        '--compare-timm', metavar='NAME',
+        help="with --benchmark: also time timm's NAME (e.g. "
+        'edgenext_xx_small) with an MLP head like ours, random weights')
     args = parser.parse_args()
     for path in (args.config, args.checkpoint):
         if not osp.isfile(path):
@@ -68,8 +76,20 @@ def main() -> int:
         if diff > TOLERANCE:
             status = 1
     if args.benchmark:
+        references = None
+        if args.compare_timm:
+            from fbp_mm.utils.benchmark import timm_reference
+            try:
+                references = {
+                    f'timm {args.compare_timm}':
+                    timm_reference(args.compare_timm, network)
+                }
+            except ImportError as err:
+                print(f'error: {err}')
+                return 1
         report.update(compare_speed(args.out, network, size,
-                                    args.batch_size))
+                                    args.batch_size, steps=args.steps,
+                                    references=references))
     print(json.dumps(report))
     if status:
         print(f'error: ONNX Runtime differs from PyTorch by {diff:.2e} '

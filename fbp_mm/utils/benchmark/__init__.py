@@ -19,7 +19,9 @@ from .inputs import (
     batch_input_size, config_pipeline, find_input_size, make_synthetic_batch,
     synthetic_results, synthetic_targets)
 from .data_loading import benchmark_data_pipeline
-from .timing import device_name, memory_kind, resolve_device, time_steps
+from .timing import (
+    device_name, memory_kind, resolve_device, time_interleaved, time_steps)
+from .reference import timm_reference
 from .report import (
     MODES, TABLE_FIELDS, TRAIN_FLOPS_FACTOR, benchmark, benchmark_config,
     format_benchmark_table, write_benchmark_json)
@@ -44,6 +46,8 @@ __all__ = [
     'resolve_device',
     'synthetic_results',
     'synthetic_targets',
+    'time_interleaved',
+    'timm_reference',
     'time_steps',
     'write_benchmark_json',
 ]

@@ -1,5 +1,6 @@
 """The benchmark itself, its table and JSON."""
 import copy
+import inspect
 import json
 import logging
 import os
@@ -16,7 +17,8 @@ from .models import (
     _deployed, build_benchmark_model, is_distiller, load_benchmark_config)
 from .timing import (
     _amp_notes, _count, _gflops, _infer_step, _peak_rss_mib, _short_name,
-    _train_step, device_name, memory_kind, resolve_device, time_steps)
+    _train_step, device_name, memory_kind, resolve_device, time_interleaved,
+    time_steps)
 
 
 #: Modes of :func:`benchmark_config`.
@@ -47,95 +49,131 @@ TABLE_FIELDS = (
 )
 
 
-def _measure(cfg: Config, config_name: str, role: str, mode: str,
-             device: torch.device, batch_size: int, amp: bool,
-             compile_model: bool, channels_last: bool, warmup: int,
-             steps: int, peak_tflops: Optional[float],
-             cached_teacher: bool = False) -> dict:
-    """Build, feed and time one model; one result row."""
-    torch.manual_seed(0)
-    model, notes = build_benchmark_model(cfg, device)
-    cache_dir = None
-    if cached_teacher:
-        import tempfile
-        from fbp_mm.models.distillers import TeacherOutputCache
-        cache_dir = tempfile.TemporaryDirectory()
-        model.teacher_cache = TeacherOutputCache(cache_dir.name)
-        model.teacher_cache.open('benchmark')
-        notes.append('teacher outputs from the cache (filled by the first '
-                     'warm-up step)')
-    batch, batch_notes = make_synthetic_batch(cfg, model, batch_size, mode)
-    notes += batch_notes
-    size = batch_input_size(batch)
+class _Measurement:
+    """One model built, fed and ready to time; :meth:`row` reports it."""
 
-    gflops, why = _gflops(_deployed(model), size)
-    if why:
-        notes.append(f'GFLOPs n/a: {why}')
-    teacher_gflops = None
-    train_like = mode in ('train', 'distill')
-    with_teacher = train_like and role == 'distiller' and not cached_teacher
-    if with_teacher:
-        teacher_size = getattr(model, 'teacher_input_size', None) or size
-        teacher_gflops, why = _gflops(model.teacher, tuple(teacher_size))
+    def __init__(self, cfg: Config, config_name: str, role: str, mode: str,
+                 device: torch.device, batch_size: int, amp: bool,
+                 compile_model: bool, channels_last: bool, warmup: int,
+                 steps: int, peak_tflops: Optional[float],
+                 cached_teacher: bool = False) -> None:
+        torch.manual_seed(0)
+        model, notes = build_benchmark_model(cfg, device)
+        self.cache_dir = None
+        if cached_teacher:
+            import tempfile
+            from fbp_mm.models.distillers import TeacherOutputCache
+            self.cache_dir = tempfile.TemporaryDirectory()
+            model.teacher_cache = TeacherOutputCache(self.cache_dir.name)
+            model.teacher_cache.open('benchmark')
+            notes.append('teacher outputs from the cache (filled by the '
+                         'first warm-up step)')
+        batch, batch_notes = make_synthetic_batch(cfg, model, batch_size,
+                                                  mode)
+        notes += batch_notes
+        size = batch_input_size(batch)
+
+        gflops, why = _gflops(_deployed(model), size)
         if why:
-            notes.append(f'teacher GFLOPs n/a: {why}')
+            notes.append(f'GFLOPs n/a: {why}')
+        teacher_gflops = None
+        self.train_like = mode in ('train', 'distill')
+        self.with_teacher = (self.train_like and role == 'distiller'
+                             and not cached_teacher)
+        if self.with_teacher:
+            teacher_size = getattr(model, 'teacher_input_size', None) or size
+            teacher_gflops, why = _gflops(model.teacher, tuple(teacher_size))
+            if why:
+                notes.append(f'teacher GFLOPs n/a: {why}')
 
-    if channels_last:
-        model.to(memory_format=torch.channels_last)
-        batch = dict(batch, inputs=_channels_last(batch['inputs']))
-    if amp:
-        notes += _amp_notes(device)
-    batch = model.data_preprocessor.cast_data(batch)
-    if train_like:
-        step = _train_step(model, cfg, device, amp, notes)
-    else:
-        step = _infer_step(model, device, amp)
-    if compile_model:
-        model.compile()
+        if channels_last:
+            model.to(memory_format=torch.channels_last)
+            batch = dict(batch, inputs=_channels_last(batch['inputs']))
+        if amp:
+            notes += _amp_notes(device)
+        self.batch = model.data_preprocessor.cast_data(batch)
+        if self.train_like:
+            self.step = _train_step(model, cfg, device, amp, notes)
+        else:
+            self.step = _infer_step(model, device, amp)
+        if compile_model:
+            model.compile()
+        self.warmup = max(warmup, 1 if cached_teacher else 0)
+        self.steps = steps
+        self.model, self.notes, self.size = model, notes, size
+        self.gflops, self.teacher_gflops = gflops, teacher_gflops
+        self.info = dict(config=config_name, role=role, mode=mode,
+                         batch_size=batch_size, device=device,
+                         peak_tflops=peak_tflops)
 
+    def row(self, times: List[float], peak: float) -> dict:
+        """The result row of these step times and peak memory."""
+        info = self.info
+        step_time = statistics.median(times)
+        images_per_s = info['batch_size'] / step_time
+        achieved = utilisation = None
+        if self.gflops is not None and (self.teacher_gflops is not None
+                                        or not self.with_teacher):
+            # MMEngine counts a multiply-add as one FLOP; hardware peaks
+            # count it as two.
+            forward = (TRAIN_FLOPS_FACTOR
+                       if self.train_like else 1) * self.gflops
+            forward += self.teacher_gflops or 0.0
+            achieved = 2 * forward * 1e9 * images_per_s / 1e12
+            if info['peak_tflops']:
+                utilisation = achieved / info['peak_tflops']
+        return dict(
+            config=info['config'],
+            role=info['role'],
+            model=type(self.model).__name__,
+            mode=info['mode'],
+            batch_size=info['batch_size'],
+            input_size=f'{self.size[0]}x{self.size[1]}',
+            images_per_s=images_per_s,
+            step_time_ms=step_time * 1e3,
+            step_times_ms=[t * 1e3 for t in times],
+            peak_memory_mib=peak,
+            memory_kind=memory_kind(info['device']),
+            gflops=self.gflops,
+            teacher_gflops=self.teacher_gflops,
+            params_m=_count(_deployed(self.model)),
+            trainable_params_m=_count(self.model, trainable=True),
+            achieved_tflops=achieved,
+            utilisation=utilisation,
+            notes=self.notes)
+
+    def close(self) -> None:
+        """Remove the teacher cache's temporary folder, if any."""
+        if self.cache_dir is not None:
+            self.cache_dir.cleanup()
+            self.cache_dir = None
+
+
+def _peak_memory(device: torch.device) -> float:
+    if device.type == 'cuda':
+        return torch.cuda.max_memory_allocated(device) / 1024.0**2
+    return _peak_rss_mib()
+
+
+def _reset_peak_memory(device: torch.device) -> None:
     if device.type == 'cuda':
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
-    times = time_steps(step, batch, device, max(warmup, 1 if cached_teacher
-                                                else 0), steps)
-    if cache_dir is not None:
-        cache_dir.cleanup()
-    if device.type == 'cuda':
-        peak = torch.cuda.max_memory_allocated(device) / 1024.0**2
-    else:
-        peak = _peak_rss_mib()
 
-    step_time = statistics.median(times)
-    images_per_s = batch_size / step_time
-    achieved = utilisation = None
-    if gflops is not None and (teacher_gflops is not None or
-                               not with_teacher):
-        # MMEngine counts a multiply-add as one FLOP; hardware peaks count
-        # it as two.
-        forward = (TRAIN_FLOPS_FACTOR if train_like else 1) * gflops
-        forward += teacher_gflops or 0.0
-        achieved = 2 * forward * 1e9 * images_per_s / 1e12
-        if peak_tflops:
-            utilisation = achieved / peak_tflops
-    return dict(
-        config=config_name,
-        role=role,
-        model=type(model).__name__,
-        mode=mode,
-        batch_size=batch_size,
-        input_size=f'{size[0]}x{size[1]}',
-        images_per_s=images_per_s,
-        step_time_ms=step_time * 1e3,
-        step_times_ms=[t * 1e3 for t in times],
-        peak_memory_mib=peak,
-        memory_kind=memory_kind(device),
-        gflops=gflops,
-        teacher_gflops=teacher_gflops,
-        params_m=_count(_deployed(model)),
-        trainable_params_m=_count(model, trainable=True),
-        achieved_tflops=achieved,
-        utilisation=utilisation,
-        notes=notes)
+
+def _measure(cfg: Config, config_name: str, role: str, mode: str,
+             cached_teacher: bool = False, **settings) -> dict:
+    """Build, feed and time one model; one result row."""
+    measurement = _Measurement(cfg, config_name, role, mode,
+                               cached_teacher=cached_teacher, **settings)
+    device = measurement.info['device']
+    try:
+        _reset_peak_memory(device)
+        times = time_steps(measurement.step, measurement.batch, device,
+                           measurement.warmup, measurement.steps)
+        return measurement.row(times, _peak_memory(device))
+    finally:
+        measurement.close()
 
 
 def benchmark_config(config: Union[str, Config],
@@ -196,11 +234,29 @@ def benchmark_config(config: Union[str, Config],
         >>> rows[0]['images_per_s'] > 0
         True
     """
-    if mode not in MODES:
-        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+    specs = _measurement_specs(config, mode, cfg_options, teacher_cache)
+    settings = _settings(device, batch_size, amp, compile_model,
+                         channels_last, warmup, steps, peak_tflops)
+    return [_measure(*spec, **settings) for spec in specs]
+
+
+def _settings(device: Optional[str], batch_size: int, amp: bool,
+              compile_model: bool, channels_last: bool, warmup: int,
+              steps: int, peak_tflops: Optional[float]) -> dict:
     if batch_size < 1:
         raise ValueError(f'batch_size must be positive, got {batch_size}')
-    dev = resolve_device(device)
+    return dict(
+        device=resolve_device(device), batch_size=batch_size, amp=amp,
+        compile_model=compile_model, channels_last=channels_last,
+        warmup=warmup, steps=steps, peak_tflops=peak_tflops)
+
+
+def _measurement_specs(config: Union[str, Config], mode: str,
+                       cfg_options: Optional[dict],
+                       teacher_cache: bool) -> List[tuple]:
+    """``(cfg, name, role, mode, cached_teacher)`` of each row to measure."""
+    if mode not in MODES:
+        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
     cfg = load_benchmark_config(config, cfg_options)
     name = _short_name(config)
     if mode == 'distill' and not is_distiller(cfg):
@@ -208,22 +264,66 @@ def benchmark_config(config: Union[str, Config],
             f'--mode distill needs a distiller config (model with student '
             f'and teacher); {name} has model type '
             f'{cfg.model.get("type")!r}. Use --mode train.')
-    settings = dict(
-        device=dev, batch_size=batch_size, amp=amp,
-        compile_model=compile_model, channels_last=channels_last,
-        warmup=warmup, steps=steps, peak_tflops=peak_tflops)
     role = 'distiller' if is_distiller(cfg) else 'model'
-    rows = [_measure(copy.deepcopy(cfg), name, role, mode, **settings)]
+    specs = [(copy.deepcopy(cfg), name, role, mode, False)]
     if mode == 'distill':
         from fbp_mm.models.distillers import student_config
-        rows.append(
-            _measure(student_config(cfg), name, 'student alone', 'train',
-                     **settings))
+        specs.append((student_config(cfg), name, 'student alone', 'train',
+                      False))
         if teacher_cache:
-            rows.append(
-                _measure(copy.deepcopy(cfg), name, 'distiller, cached '
-                         'teacher', mode, cached_teacher=True, **settings))
-    return rows
+            specs.append((copy.deepcopy(cfg), name,
+                          'distiller, cached teacher', mode, True))
+    return specs
+
+
+def _benchmark_interleaved(specs: List[tuple], settings: dict) -> List[dict]:
+    """Build every spec's model first, then time them taking turns."""
+    device = settings['device']
+    measurements = []
+    try:
+        for spec in specs:
+            *args, cached = spec
+            measurements.append(
+                _Measurement(*args, cached_teacher=cached, **settings))
+        _reset_peak_memory(device)
+        warmup = max(m.warmup for m in measurements)
+        times = time_interleaved(
+            {index: (m.step, m.batch)
+             for index, m in enumerate(measurements)}, device, warmup,
+            settings['steps'])
+        peak = _peak_memory(device)
+        rows = []
+        for index, measurement in enumerate(measurements):
+            row = measurement.row(times[index], peak)
+            row['notes'] = row['notes'] + [
+                'interleaved: all models of this run were resident and '
+                'took turns step by step; the peak memory is theirs '
+                'together']
+            rows.append(row)
+        return rows
+    finally:
+        for measurement in measurements:
+            measurement.close()
+
+
+def _interleaved_rows(config: Union[str, Config],
+                      compare: Optional[Union[str, Config]], kwargs: dict,
+                      compare_kwargs: Optional[dict]) -> tuple:
+    """Rows of ``config`` and of ``compare``, timed taking turns."""
+    settings = inspect.signature(benchmark_config).bind(config, **kwargs)
+    settings.apply_defaults()
+    arguments = dict(settings.arguments)
+    arguments.pop('config')
+    spec_keys = ('mode', 'cfg_options', 'teacher_cache')
+    specs = _measurement_specs(config,
+                               *(arguments.pop(k) for k in spec_keys))
+    first = len(specs)
+    if compare is not None:
+        specs += _measurement_specs(
+            compare, compare_kwargs.get('mode', 'train'), None,
+            compare_kwargs.get('teacher_cache', False))
+    rows = _benchmark_interleaved(specs, _settings(**arguments))
+    return rows[:first], rows[first:]
 
 
 def _ratio(a: dict, b: dict, what: str) -> dict:
@@ -237,6 +337,7 @@ def _ratio(a: dict, b: dict, what: str) -> dict:
 
 def benchmark(config: Union[str, Config],
               compare: Optional[Union[str, Config]] = None,
+              interleave: bool = False,
               **kwargs) -> dict:
     """Benchmark a config, and optionally a second one to compare with.
 
@@ -246,6 +347,12 @@ def benchmark(config: Union[str, Config],
             the same process with the same settings, but without
             ``cfg_options`` (``mode='distill'`` times a training step of a
             compare config that is not a distiller). Defaults to None.
+        interleave (bool): Build every model of the run first (the
+            config's rows and the compare config's), then time them taking
+            turns step by step (:func:`~fbp_mm.utils.benchmark.
+            time_interleaved`), so that a noisy, shared machine slows all
+            alike and the ratios hold; the peak memory is then that of all
+            models together. Defaults to False (one model after the other).
         **kwargs: The settings of :func:`benchmark_config`.
 
     Returns:
@@ -272,8 +379,7 @@ def benchmark(config: Union[str, Config],
     # building logs every teacher warning and config detail; keep the table
     logger.setLevel(logging.ERROR)
     try:
-        rows = benchmark_config(config, **kwargs)
-        compare_rows = []
+        compare_kwargs = None
         if compare is not None:
             # overrides name keys of the first config's model
             compare_kwargs = dict(kwargs, cfg_options=None)
@@ -281,7 +387,14 @@ def benchmark(config: Union[str, Config],
                     load_benchmark_config(compare)):
                 # a plain model has no distillation step: its training step
                 compare_kwargs['mode'] = 'train'
-            compare_rows = benchmark_config(compare, **compare_kwargs)
+        if interleave:
+            rows, compare_rows = _interleaved_rows(config, compare, kwargs,
+                                                   compare_kwargs)
+        else:
+            rows = benchmark_config(config, **kwargs)
+            compare_rows = []
+            if compare is not None:
+                compare_rows = benchmark_config(compare, **compare_kwargs)
     finally:
         logger.setLevel(level)
     ratios = []
@@ -303,6 +416,7 @@ def benchmark(config: Union[str, Config],
         amp=bool(kwargs.get('amp', False)),
         compile=bool(kwargs.get('compile_model', False)),
         channels_last=bool(kwargs.get('channels_last', False)),
+        interleave=bool(interleave),
         warmup=kwargs.get('warmup', 3),
         steps=kwargs.get('steps', 10),
         peak_tflops=kwargs.get('peak_tflops', None),

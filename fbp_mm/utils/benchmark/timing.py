@@ -7,7 +7,7 @@ import resource
 import sys
 import time
 from contextlib import nullcontext
-from typing import Callable, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -118,6 +118,60 @@ def time_steps(step: Callable[[dict], object], batch: dict,
         step(data)
         _synchronize(device)
         times.append(time.perf_counter() - start)
+    return times
+
+
+def time_interleaved(calls: Dict[str, Tuple[Callable[[dict], object], dict]],
+                     device: torch.device,
+                     warmup: int = 3,
+                     steps: int = 10) -> Dict[str, List[float]]:
+    """Seconds of each call's timed steps, the calls taking turns.
+
+    Every call is warmed up first; then each timed round runs every call
+    once (the order rotates between rounds), so a slow spell of a shared
+    machine hits all of them alike and their ratio stays meaningful where
+    timing one after the other would not. As in :func:`time_steps`, each
+    call gets a fresh copy of its batch and CUDA is synchronised around
+    each timed call.
+
+    Args:
+        calls (dict): Name -> ``(step, batch)``; ``step`` takes the batch.
+        device (torch.device): The device.
+        warmup (int): Untimed calls of each first. Defaults to 3.
+        steps (int): Timed calls of each. Defaults to 10.
+
+    Returns:
+        dict: Name -> its ``steps`` durations in seconds.
+
+    Example:
+        >>> net = nn.Linear(8, 8)
+        >>> def run(data):
+        ...     return net(data['x'])
+        >>> times = time_interleaved(
+        ...     dict(small=(run, dict(x=torch.randn(1, 8))),
+        ...          large=(run, dict(x=torch.randn(64, 8)))),
+        ...     torch.device('cpu'), warmup=1, steps=3)
+        >>> sorted(times), len(times['small'])
+        (['large', 'small'], 3)
+    """
+    if steps < 1:
+        raise ValueError(f'steps must be at least 1, got {steps}')
+    names = list(calls)
+    for name in names:
+        step, batch = calls[name]
+        for _ in range(max(0, warmup)):
+            step(copy.deepcopy(batch))
+    times = {name: [] for name in names}
+    for round_index in range(steps):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            step, batch = calls[name]
+            data = copy.deepcopy(batch)
+            _synchronize(device)
+            start = time.perf_counter()
+            step(data)
+            _synchronize(device)
+            times[name].append(time.perf_counter() - start)
     return times
 
 
