@@ -59,7 +59,10 @@ def build_model_from_config(config: Union[str, Config],
     the test pipeline.
 
     A :class:`~fbp_mm.models.TeacherStudentDistiller` config works the same
-    way: its ``predict`` uses the student. When a checkpoint is given, the
+    way: its ``predict`` uses the student. ``channels_last = True`` in the
+    config puts weights and preprocessed batches in channels-last memory
+    format, as :class:`~fbp_mm.engine.FbpRunner` does in training and
+    testing. When a checkpoint is given, the
     distiller's ``teacher_ckpt`` is not read (the checkpoint already holds
     the teacher's weights), so that file need not exist any more.
 
@@ -103,6 +106,9 @@ def build_model_from_config(config: Union[str, Config],
                 model, checkpoint, map_location='cpu', strict=strict)
     model.cfg = cfg
     model.to(device)
+    if cfg.get('channels_last', False):
+        from fbp_mm.engine import use_channels_last
+        use_channels_last(model)
     model.eval()
     return model
 

@@ -36,20 +36,35 @@ class ScoringNetwork(nn.Module):
     it has no padding, as the 4 x 4 stride-4 stems of EdgeNeXt and ConvNeXt,
     and ViT patch embeddings): no per-pixel work is left in front.
 
+    With ``channels_last`` the network runs in channels-last memory
+    format (weights and the normalised input), which oneDNN and cuDNN
+    convolutions prefer; values are unchanged. ``None`` follows the
+    ``channels_last`` switch of the config the model was built from
+    (``model.cfg``).
+
     Args:
         model (nn.Module): An MMPretrain-style model (``forward(inputs,
             mode='tensor')`` gives the head's scores) with a
             ``data_preprocessor``; a distiller's student is taken.
         fold_input (bool): Fold the input processing into the first
             convolution. Defaults to False.
+        channels_last (bool, optional): Channels-last memory format.
+            Defaults to None (the config's switch; off without one).
 
     Raises:
         ValueError: ``fold_input`` and the first convolution pads, groups
             or does not take 3 channels.
     """
 
-    def __init__(self, model: nn.Module, fold_input: bool = False) -> None:
+    def __init__(self,
+                 model: nn.Module,
+                 fold_input: bool = False,
+                 channels_last: Optional[bool] = None) -> None:
         super().__init__()
+        if channels_last is None:
+            cfg = getattr(model, 'cfg', None)
+            channels_last = bool(cfg is not None and hasattr(cfg, 'get')
+                                 and cfg.get('channels_last', False))
         net = deployed_module(model)
         preprocessor = getattr(model, 'data_preprocessor', None)
         mean = getattr(preprocessor, 'mean', None)
@@ -66,6 +81,9 @@ class ScoringNetwork(nn.Module):
         if fold_input:
             self.net = copy.deepcopy(net)
             self._fold_into_first_conv()
+        self.channels_last = channels_last
+        if channels_last:
+            self.net.to(memory_format=torch.channels_last)
 
     def _fold_into_first_conv(self) -> None:
         conv = next((m for m in self.net.modules()
@@ -97,6 +115,8 @@ class ScoringNetwork(nn.Module):
             if self.to_rgb:
                 x = x.flip(1)
             x = (x - self.mean) / self.std
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         out = self.net(x, mode='tensor')
         if isinstance(out, (tuple, list)):
             out = out[-1]
@@ -105,7 +125,8 @@ class ScoringNetwork(nn.Module):
 
 def scoring_network(model: Union[str, Config, nn.Module],
                     checkpoint: Optional[str] = None,
-                    fold_input: bool = False) -> ScoringNetwork:
+                    fold_input: bool = False,
+                    channels_last: Optional[bool] = None) -> ScoringNetwork:
     """The :class:`ScoringNetwork` of a config (and checkpoint) or model.
 
     Args:
@@ -113,6 +134,8 @@ def scoring_network(model: Union[str, Config, nn.Module],
             model.
         checkpoint (str, optional): Weights to load into a built config.
         fold_input (bool): See :class:`ScoringNetwork`. Defaults to False.
+        channels_last (bool, optional): See :class:`ScoringNetwork`.
+            Defaults to None (the config's ``channels_last``).
 
     Returns:
         ScoringNetwork: In eval mode, on the CPU.
@@ -120,7 +143,7 @@ def scoring_network(model: Union[str, Config, nn.Module],
     if not isinstance(model, nn.Module):
         # only the student is exported: the teacher_ckpt is not read
         model = build_model_for_analysis(model, checkpoint=checkpoint)
-    return ScoringNetwork(model, fold_input).eval()
+    return ScoringNetwork(model, fold_input, channels_last).eval()
 
 
 def export_onnx(network: ScoringNetwork,

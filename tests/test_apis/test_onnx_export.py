@@ -51,6 +51,23 @@ def test_onnx_runtime_matches_pytorch(student):
     assert abs(float(onnx_score[0, 0]) - float(pred[0])) < 1e-4
 
 
+def test_channels_last_network_follows_the_config_and_exports(
+        student, tmp_path):
+    model, network, _, ckpt = student
+    assert not network.channels_last  # the demo config leaves it off
+    fast = scoring_network(STUDENT, ckpt, channels_last=True)
+    assert fast.channels_last
+    x = torch.rand(2, 3, 64, 64) * 255
+    with torch.no_grad():
+        torch.testing.assert_close(fast(x), network(x), rtol=1e-4,
+                                   atol=1e-5)
+    onnx_file = export_onnx(fast, str(tmp_path / 'cl.onnx'), size=64)
+    assert check_onnx(onnx_file, fast, 64, batch_size=2) < 1e-4
+    full = osp.join(REPO_ROOT, 'configs', 'fiqa',
+                    'edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py')
+    assert scoring_network(full).channels_last  # its config switches it on
+
+
 def test_speed_report_has_both_runtimes(student):
     _, network, onnx_file, _ = student
     report = compare_speed(onnx_file, network, 64, steps=3, warmup=1)
