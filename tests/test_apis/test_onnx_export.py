@@ -75,6 +75,12 @@ def test_speed_report_has_both_runtimes(student):
     assert report['pytorch_images_per_s'] > 0
     assert report['ratio'] == pytest.approx(
         report['onnxruntime_images_per_s'] / report['pytorch_images_per_s'])
+    # the fastest call is at least as fast as the median one
+    assert report['pytorch_best_images_per_s'] >= \
+        report['pytorch_images_per_s']
+    assert report['best_ratio'] == pytest.approx(
+        report['onnxruntime_best_images_per_s'] /
+        report['pytorch_best_images_per_s'])
 
 
 def test_speed_report_times_reference_networks_beside_ours(student):
@@ -86,6 +92,8 @@ def test_speed_report_times_reference_networks_beside_ours(student):
     assert same['images_per_s'] > 0
     assert same['pytorch_over_reference'] == pytest.approx(
         report['pytorch_images_per_s'] / same['images_per_s'])
+    assert same['best_pytorch_over_reference'] == pytest.approx(
+        report['pytorch_best_images_per_s'] / same['best_images_per_s'])
 
 
 class _FakeTimm:

@@ -315,9 +315,16 @@ def test_interleaved_timing_takes_turns_and_keeps_each_calls_times():
     assert sorted(times) == ['a', 'b', 'c']
     assert all(len(t) == 4 and min(t) > 0 for t in times.values())
     assert batch['x'].item() == 0
-    with pytest.raises(ValueError, match='steps must be at least 1'):
+    with pytest.raises(ValueError, match='steps and block must be at'):
         time_interleaved(dict(a=(step('a'), batch)), torch.device('cpu'),
                          steps=0)
+    # in blocks: one untimed call, then up to `block` timed ones per turn
+    order.clear()
+    times = time_interleaved(
+        dict(a=(step('a'), batch), b=(step('b'), batch)),
+        torch.device('cpu'), warmup=0, steps=3, block=2, pause=0.001)
+    assert order == ['a'] * 3 + ['b'] * 3 + ['b'] * 2 + ['a'] * 2
+    assert [len(times['a']), len(times['b'])] == [3, 3]
 
 
 def test_interleaved_benchmark_reports_the_same_rows_and_ratios():

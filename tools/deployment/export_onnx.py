@@ -9,7 +9,8 @@ The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
 0-255 pixels in the loader's BGR order (normalisation inside), and gives
 the scores (N, outputs). --check compares ONNX Runtime with PyTorch
 (max |difference|, fails above 1e-4); --benchmark prints both CPU
-images/s, timed taking turns call by call; --compare-timm NAME adds timm's
+images/s, timed taking turns (a config with channels_last = True also
+times its network channels-first); --compare-timm NAME adds timm's
 NAME with the same head and input processing (random weights; needs timm
 installed). Needs onnxruntime (requirements/tests.txt installs it).
 """
@@ -76,14 +77,16 @@ def main() -> int:
         if diff > TOLERANCE:
             status = 1
     if args.benchmark:
-        references = None
+        references = {}
+        if network.channels_last:
+            # what the config's channels_last switch buys, in the same run
+            references['ours, channels-first'] = scoring_network(
+                cfg, args.checkpoint, args.fold_input, channels_last=False)
         if args.compare_timm:
             from fbp_mm.utils.benchmark import timm_reference
             try:
-                references = {
-                    f'timm {args.compare_timm}':
-                    timm_reference(args.compare_timm, network)
-                }
+                references[f'timm {args.compare_timm}'] = timm_reference(
+                    args.compare_timm, network)
             except ImportError as err:
                 print(f'error: {err}')
                 return 1

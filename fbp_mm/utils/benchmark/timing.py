@@ -124,21 +124,30 @@ def time_steps(step: Callable[[dict], object], batch: dict,
 def time_interleaved(calls: Dict[str, Tuple[Callable[[dict], object], dict]],
                      device: torch.device,
                      warmup: int = 3,
-                     steps: int = 10) -> Dict[str, List[float]]:
+                     steps: int = 10,
+                     block: int = 1,
+                     pause: float = 0.0) -> Dict[str, List[float]]:
     """Seconds of each call's timed steps, the calls taking turns.
 
     Every call is warmed up first; then each timed round runs every call
-    once (the order rotates between rounds), so a slow spell of a shared
+    in turn (the order rotates between rounds), so a slow spell of a shared
     machine hits all of them alike and their ratio stays meaningful where
-    timing one after the other would not. As in :func:`time_steps`, each
-    call gets a fresh copy of its batch and CUDA is synchronised around
-    each timed call.
+    timing one after the other would not. With ``block > 1`` each turn is
+    one untimed call and then ``block`` timed ones, so that what one
+    runtime leaves behind (ONNX Runtime's threads spin for a while after
+    a call) slows the untimed call of the next, not its timed ones. As in
+    :func:`time_steps`, each call gets a fresh copy of its batch and CUDA
+    is synchronised around each timed call.
 
     Args:
         calls (dict): Name -> ``(step, batch)``; ``step`` takes the batch.
         device (torch.device): The device.
         warmup (int): Untimed calls of each first. Defaults to 3.
         steps (int): Timed calls of each. Defaults to 10.
+        block (int): Timed calls per turn. Defaults to 1.
+        pause (float): Seconds to sleep before each turn, so that threads
+            a runtime keeps spinning after its calls have gone idle.
+            Defaults to 0.
 
     Returns:
         dict: Name -> its ``steps`` durations in seconds.
@@ -154,24 +163,32 @@ def time_interleaved(calls: Dict[str, Tuple[Callable[[dict], object], dict]],
         >>> sorted(times), len(times['small'])
         (['large', 'small'], 3)
     """
-    if steps < 1:
-        raise ValueError(f'steps must be at least 1, got {steps}')
+    if steps < 1 or block < 1:
+        raise ValueError(
+            f'steps and block must be at least 1, got {steps} and {block}')
     names = list(calls)
     for name in names:
         step, batch = calls[name]
         for _ in range(max(0, warmup)):
             step(copy.deepcopy(batch))
     times = {name: [] for name in names}
-    for round_index in range(steps):
+    round_index = 0
+    while len(times[names[0]]) < steps:
         shift = round_index % len(names)
+        round_index += 1
         for name in names[shift:] + names[:shift]:
             step, batch = calls[name]
-            data = copy.deepcopy(batch)
-            _synchronize(device)
-            start = time.perf_counter()
-            step(data)
-            _synchronize(device)
-            times[name].append(time.perf_counter() - start)
+            if pause > 0:
+                time.sleep(pause)
+            if block > 1:
+                step(copy.deepcopy(batch))
+            for _ in range(min(block, steps - len(times[name]))):
+                data = copy.deepcopy(batch)
+                _synchronize(device)
+                start = time.perf_counter()
+                step(data)
+                _synchronize(device)
+                times[name].append(time.perf_counter() - start)
     return times
 
 
