@@ -266,6 +266,31 @@ def test_data_pipeline_throughput_per_worker(tmp_path):
         1000 / report['images_per_s'], rel=0.01)
     with pytest.raises(ValueError, match='no test pipeline'):
         benchmark_data_pipeline(config, split='test', num_images=1)
+    assert [p['dataset'] for p in report['pipelines']] == ['dataset']
+
+
+def test_data_pipeline_throughput_of_each_concatenated_part(tmp_path):
+    # labeled faces and two unlabeled pools, degraded afresh: the report
+    # and the CLI give each part's pipeline its own number
+    config = cfg_path(
+        'fiqa', 'demo',
+        'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student-kd-unlabeled.py')
+    out = str(tmp_path / 'data.json')
+    proc = run_tool(
+        python_tool('analysis/benchmark_data.py', config, '--num-images',
+                    '3', '--json', out), timeout=300)
+    with open(out) as f:
+        report, = json.load(f)
+    parts = report['pipelines']
+    assert [p['dataset'] for p in parts] == [
+        'dataset.datasets.0', 'dataset.datasets.1', 'dataset.datasets.2']
+    assert 'RandomFaceDegradation' not in parts[0]['transforms']
+    assert parts[1]['transforms'][1] == 'RandomFaceDegradation'
+    assert report['transforms'] == parts[0]['transforms']
+    for part in parts:
+        assert part['images_per_s'] > 0
+        assert f"[{part['dataset']}]: {part['images_per_s']} images/s" in \
+            proc.stdout
 
 
 def test_distill_with_the_teacher_cache_runs_the_teacher_once(monkeypatch):

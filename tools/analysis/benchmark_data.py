@@ -6,8 +6,10 @@ Usage:
 
 Writes drawn faces as JPEGs at the config's input size, runs the config's
 pipeline over them in this process (as one worker does) and prints one
-line per config. Divide the model's images/s (tools/analysis/benchmark.py)
-by this to get the workers a GPU needs to stay fed.
+line per config (per pipeline, when its dataset concatenates parts with
+pipelines of their own). Divide the model's images/s
+(tools/analysis/benchmark.py) by this to get the workers a GPU needs to
+stay fed.
 """
 import argparse
 import json
@@ -43,9 +45,12 @@ def main() -> int:
             return 1
         report['config'] = config
         reports.append(report)
-        print(f"{osp.basename(config)}: {report['images_per_s']} images/s "
-              f"per worker ({report['ms_per_image']} ms/image, "
-              f"{report['size']} px, {' > '.join(report['transforms'])})")
+        several = len(report['pipelines']) > 1
+        for part in report['pipelines']:
+            where = f" [{part['dataset']}]" if several else ''
+            print(f"{osp.basename(config)}{where}: {part['images_per_s']} "
+                  f"images/s per worker ({part['ms_per_image']} ms/image, "
+                  f"{report['size']} px, {' > '.join(part['transforms'])})")
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(reports, f, indent=1)

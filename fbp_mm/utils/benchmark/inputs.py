@@ -18,10 +18,35 @@ _IMAGE_LOADERS = ('LoadImageFromFile', 'LoadImageFromNDArray')
 
 def _dataset_pipeline(dataset: Optional[dict]) -> Optional[list]:
     """The first pipeline of a dataset config, through dataset wrappers."""
-    for _, node in iter_dataset_cfgs(dataset):
-        if node.get('pipeline') is not None:
-            return list(node['pipeline'])
-    return None
+    found = dataset_pipelines(dataset)
+    return found[0][1] if found else None
+
+
+def dataset_pipelines(dataset: Optional[dict]) -> List[tuple]:
+    """``(dotted path, transforms)`` of every pipeline in a dataset config.
+
+    A plain dataset has one; a ``ConcatDataset`` of labeled and unlabeled
+    faces (the KD-on-unlabeled configs) has one per part, and a wrapper's
+    own pipeline (``ClassBalancedDataset``, ``RepeatDataset`` hold none)
+    comes first.
+
+    Args:
+        dataset (dict, optional): A dataloader's ``dataset`` config.
+
+    Returns:
+        list[tuple[str, list[dict]]]: Path and transforms, depth first.
+
+    Example:
+        >>> dataset_pipelines(dict(type='ConcatDataset', datasets=[
+        ...     dict(type='A', pipeline=[dict(type='X')]),
+        ...     dict(type='B', pipeline=[dict(type='Y')])]))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [('dataset.datasets.0', [{'type': 'X'}]),
+         ('dataset.datasets.1', [{'type': 'Y'}])]
+    """
+    return [(path, list(node['pipeline']))
+            for path, node in iter_dataset_cfgs(dataset)
+            if node.get('pipeline') is not None]
 
 
 def config_pipeline(cfg: Config, split: str = 'train') -> Optional[list]:
