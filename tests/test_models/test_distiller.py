@@ -573,3 +573,43 @@ def test_cls_preprocessor_config_is_built_partly_labeled():
     assert type(model.data_preprocessor) is PartlyLabeledDataPreprocessor
     model = build(data_preprocessor=dict(type='ClsDataPreprocessor'))
     assert type(model.data_preprocessor) is PartlyLabeledDataPreprocessor
+
+
+def test_gradient_accumulation_through_the_optim_wrapper():
+    """MMEngine's accumulative_counts: two half batches give the update
+    of one whole batch (mean losses, LayerNorm student, frozen teacher)."""
+
+    def sgd(model, counts):
+        wrapper = OptimWrapper(
+            torch.optim.SGD(model.parameters(), lr=0.5),
+            accumulative_counts=counts)
+        wrapper.initialize_count_status(model, 0, counts)
+        return wrapper
+
+    def half(data, part):
+        rows = slice(0, 4) if part == 0 else slice(4, 8)
+        return dict(inputs=data['inputs'][rows],
+                    data_samples=data['data_samples'][rows])
+
+    torch.manual_seed(0)
+    whole = build(student=copy.deepcopy(VIT_STUDENT), student_task_loss=True)
+    split = copy.deepcopy(whole)
+    start = copy.deepcopy(whole.student.state_dict())
+    data = batch(8)
+    whole.train()
+    whole.train_step(copy.deepcopy(data), sgd(whole, 1))
+    split.train()
+    wrapper = sgd(split, 2)
+    split.train_step(half(data, 0), wrapper)
+    # the first half only accumulates: no step yet
+    for name, value in split.student.state_dict().items():
+        assert torch.equal(value, start[name]), name
+    split.train_step(half(data, 1), wrapper)
+    moved = 0
+    for name, value in whole.student.state_dict().items():
+        torch.testing.assert_close(split.student.state_dict()[name], value,
+                                   rtol=1e-4, atol=1e-6)
+        moved += not torch.equal(value, start[name])
+    assert moved > 10  # the step changed the student
+    for name, value in whole.teacher.state_dict().items():
+        assert torch.equal(split.teacher.state_dict()[name], value), name
