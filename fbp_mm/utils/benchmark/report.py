@@ -86,6 +86,9 @@ class _Measurement:
             if why:
                 notes.append(f'teacher GFLOPs n/a: {why}')
 
+        if cfg.get('channels_last', False):
+            notes.append("the config's channels_last = True: weights and "
+                         'preprocessed batches channels-last')
         if channels_last:
             model.to(memory_format=torch.channels_last)
             batch = dict(batch, inputs=_channels_last(batch['inputs']))
