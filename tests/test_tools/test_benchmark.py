@@ -371,3 +371,54 @@ def test_interleaved_benchmark_reports_the_same_rows_and_ratios():
     rows = report['rows']
     assert compare['images_per_s'] == pytest.approx(
         rows[0]['images_per_s'] / rows[2]['images_per_s'])
+
+
+def test_speed_targets_are_judged_from_the_benchmark_report():
+    from fbp_mm.utils.benchmark import (SpeedCheck, SpeedRun,
+                                        check_speed_targets,
+                                        format_speed_targets)
+    run = SpeedRun(
+        'demo kd', KD,
+        settings=dict(mode='distill', teacher_cache=True,
+                      cfg_options=dict(model=dict(teacher_ckpt=MISSING_CKPT))),
+        checks=[
+            SpeedCheck('fast enough', 'images_per_s', 1e-3),
+            SpeedCheck('impossibly fast', 'images_per_s', 1e12),
+            SpeedCheck('cached step at most 100x', 'cached_step_time', 100.0,
+                       at_least=False),
+            SpeedCheck('utilisation', 'utilisation', 0.3),
+        ])
+    result, = check_speed_targets([run], **TINY)
+    report = result['report']
+    met = [c['met'] for c in result['checks']]
+    # no peak given: no utilisation, so that check is n/a, not failed
+    assert met == [True, False, True, None]
+    assert result['checks'][0]['value'] == report['rows'][0]['images_per_s']
+    cached = [r for r in report['ratios']
+              if r['what'] == 'cached distiller / student alone'][0]
+    assert result['checks'][2]['value'] == cached['step_time']
+    table = format_speed_targets([result])
+    assert '| impossibly fast |' in table and '| >= 1e+12 | NO |' in table
+    assert '| utilisation | n/a | >= 0.3 | n/a |' in table
+
+
+def test_the_gpu_targets_name_loadable_configs_and_known_values():
+    from fbp_mm.utils.benchmark import GPU_TARGETS, load_benchmark_config
+    from fbp_mm.utils.benchmark.targets import _RATIOS
+    names = {check.name for run in GPU_TARGETS for check in run.checks}
+    assert len(names) == 7
+    for run in GPU_TARGETS:
+        assert load_benchmark_config(run.config).model.type
+        for check in run.checks:
+            assert check.value in ('utilisation', 'images_per_s', *_RATIOS)
+            if check.value == 'cached_step_time':
+                assert run.settings['teacher_cache']
+            if check.value == 'compare_images_per_s':
+                assert run.compare
+    proc = run_tool(python_tool('analysis/speed_targets.py', '--list'),
+                    timeout=120)
+    assert 'EdgeNeXt-XXS @352 images/s from uint8 batches >= 30000' in \
+        proc.stdout
+    bad = run_tool(python_tool('analysis/speed_targets.py', '--only', 'x'),
+                   timeout=120, check=False)
+    assert bad.returncode == 1 and "unknown run(s) ['x']" in bad.stdout

@@ -22,11 +22,18 @@ from .data_loading import benchmark_data_pipeline
 from .timing import (
     device_name, memory_kind, resolve_device, time_interleaved, time_steps)
 from .reference import timm_reference
+from .targets import (GPU_TARGETS, SpeedCheck, SpeedRun, check_speed_targets,
+                      format_speed_targets)
 from .report import (
     MODES, TABLE_FIELDS, TRAIN_FLOPS_FACTOR, benchmark, benchmark_config,
     format_benchmark_table, write_benchmark_json)
 
 __all__ = [
+    'GPU_TARGETS',
+    'SpeedCheck',
+    'SpeedRun',
+    'check_speed_targets',
+    'format_speed_targets',
     'MODES',
     'TABLE_FIELDS',
     'TRAIN_FLOPS_FACTOR',
