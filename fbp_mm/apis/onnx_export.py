@@ -82,8 +82,11 @@ class ScoringNetwork(nn.Module):
             self.net = copy.deepcopy(net)
             self._fold_into_first_conv()
         self.channels_last = channels_last
-        if channels_last:
-            self.net.to(memory_format=torch.channels_last)
+        # both ways: a model built from a channels_last config already has
+        # channels-last weights, and with those a convolution answers a
+        # channels-first input channels-last
+        self.net.to(memory_format=torch.channels_last
+                    if channels_last else torch.contiguous_format)
 
     def _fold_into_first_conv(self) -> None:
         conv = next((m for m in self.net.modules()

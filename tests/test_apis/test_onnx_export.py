@@ -66,6 +66,12 @@ def test_channels_last_network_follows_the_config_and_exports(
     full = osp.join(REPO_ROOT, 'configs', 'fiqa',
                     'edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py')
     assert scoring_network(full).channels_last  # its config switches it on
+    # asked for channels-first, a model built channels-last is turned back
+    first = scoring_network(full, channels_last=False)
+    conv = next(m for m in first.net.modules()
+                if isinstance(m, torch.nn.Conv2d))
+    assert conv.weight.is_contiguous()
+    assert not conv.weight.is_contiguous(memory_format=torch.channels_last)
 
 
 def test_speed_report_has_both_runtimes(student):
