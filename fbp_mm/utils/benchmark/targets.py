@@ -66,6 +66,20 @@ _RATIOS = dict(
     student_step_time=('distiller / student alone', 'step_time'),
     cached_step_time=('cached distiller / student alone', 'step_time'))
 
+def _distillation_run(name: str, label: str, config: str) -> SpeedRun:
+    """A distiller's step against its student's, live and cached teacher."""
+    return SpeedRun(
+        name, config,
+        settings=dict(mode='distill', batch_size=128, amp=True,
+                      teacher_cache=True),
+        checks=[
+            SpeedCheck(f'{label} step / student step, live teacher',
+                       'student_step_time', 1.3, at_least=False),
+            SpeedCheck(f'{label} step / student step, cached teacher',
+                       'cached_step_time', 1.05, at_least=False),
+        ])
+
+
 #: The GPU targets: bf16 autocast throughout, the batch sizes of the
 #: issue's stock-MMPretrain anchors.
 GPU_TARGETS = [
@@ -81,28 +95,11 @@ GPU_TARGETS = [
             SpeedCheck('MS-MAE / stock MAE ViT-B images/s',
                        'compare_images_per_s', 0.9),
         ]),
-    SpeedRun(
-        'mae-ms-kd distillation',
-        'fbp_mm::fbp/mae_ms_kd.py',
-        settings=dict(mode='distill', batch_size=128, amp=True,
-                      teacher_cache=True),
-        checks=[
-            SpeedCheck('MAE-MS-KD step / student step, live teacher',
-                       'student_step_time', 1.3, at_least=False),
-            SpeedCheck('MAE-MS-KD step / student step, cached teacher',
-                       'cached_step_time', 1.05, at_least=False),
-        ]),
-    SpeedRun(
-        'fiqa distillation',
-        'fbp_mm::fiqa/edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py',
-        settings=dict(mode='distill', batch_size=128, amp=True,
-                      teacher_cache=True),
-        checks=[
-            SpeedCheck('FIQA KD step / student step, live teacher',
-                       'student_step_time', 1.3, at_least=False),
-            SpeedCheck('FIQA KD step / student step, cached teacher',
-                       'cached_step_time', 1.05, at_least=False),
-        ]),
+    _distillation_run('mae-ms-kd distillation', 'MAE-MS-KD',
+                      'fbp_mm::fbp/mae_ms_kd.py'),
+    _distillation_run(
+        'fiqa distillation', 'FIQA KD',
+        'fbp_mm::fiqa/edgenext-xxsmall_1xb32-30e_fiqa-352px_student-kd.py'),
     SpeedRun(
         'fiqa student inference',
         'fbp_mm::fiqa/edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py',
