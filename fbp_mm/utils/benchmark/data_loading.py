@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from mmengine.config import Config
 
-from .inputs import dataset_pipelines, find_input_size, synthetic_results
+from .inputs import config_pipelines, find_input_size, synthetic_results
 
 __all__ = ['benchmark_data_pipeline']
 
@@ -62,7 +62,7 @@ def benchmark_data_pipeline(config: Union[str, Config],
     from fbp_mm.generators.synthetic_faces import (draw_face,
                                                    sample_face_params)
     cfg = Config.fromfile(config) if isinstance(config, str) else config
-    pipelines = _split_pipelines(cfg, split)
+    pipelines = config_pipelines(cfg, split)
     if not pipelines:
         raise ValueError(f'The config has no {split} pipeline.')
     size = int(size or find_input_size(cfg, split))
@@ -107,12 +107,3 @@ def benchmark_data_pipeline(config: Union[str, Config],
         transforms=first['transforms'],
         pipelines=measured)
 
-
-def _split_pipelines(cfg: Config, split: str) -> list:
-    """``(where, transforms)`` of every pipeline of ``split``'s data."""
-    loader = cfg.get(f'{split}_dataloader', None)
-    found = dataset_pipelines(
-        loader.get('dataset') if isinstance(loader, dict) else None)
-    if not found and cfg.get(f'{split}_pipeline', None) is not None:
-        found = [(f'{split}_pipeline', list(cfg[f'{split}_pipeline']))]
-    return found

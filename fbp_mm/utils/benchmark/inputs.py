@@ -16,12 +16,6 @@ from .models import _deployed, _is_selfsup
 _IMAGE_LOADERS = ('LoadImageFromFile', 'LoadImageFromNDArray')
 
 
-def _dataset_pipeline(dataset: Optional[dict]) -> Optional[list]:
-    """The first pipeline of a dataset config, through dataset wrappers."""
-    found = dataset_pipelines(dataset)
-    return found[0][1] if found else None
-
-
 def dataset_pipelines(dataset: Optional[dict]) -> List[tuple]:
     """``(dotted path, transforms)`` of every pipeline in a dataset config.
 
@@ -68,11 +62,31 @@ def config_pipeline(cfg: Config, split: str = 'train') -> Optional[list]:
         >>> config_pipeline(cfg, 'test') is None
         True
     """
+    found = config_pipelines(cfg, split)
+    return found[0][1] if found else None
+
+
+def config_pipelines(cfg: Config, split: str = 'train') -> List[tuple]:
+    """``(where, transforms)`` of every pipeline of ``split``'s data.
+
+    The pipelines of the dataloader's dataset and of every dataset it
+    wraps (:func:`dataset_pipelines`), else the config's top-level
+    ``{split}_pipeline``; :func:`config_pipeline` is the first of them.
+
+    Args:
+        cfg (Config): The config.
+        split (str): Which dataloader. Defaults to ``'train'``.
+
+    Returns:
+        list[tuple[str, list[dict]]]: Where each pipeline is (a dotted path
+        such as ``'dataset.datasets.1'``, or ``'train_pipeline'``) and its
+        transforms; empty when there is none.
+    """
     loader = cfg.get(f'{split}_dataloader', None)
-    found = _dataset_pipeline(loader.get('dataset') if isinstance(
-        loader, dict) else None)
-    if found is None and cfg.get(f'{split}_pipeline', None) is not None:
-        found = list(cfg[f'{split}_pipeline'])
+    found = dataset_pipelines(
+        loader.get('dataset') if isinstance(loader, dict) else None)
+    if not found and cfg.get(f'{split}_pipeline', None) is not None:
+        found = [(f'{split}_pipeline', list(cfg[f'{split}_pipeline']))]
     return found
 
 
