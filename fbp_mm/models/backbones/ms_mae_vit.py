@@ -596,21 +596,14 @@ class MultiScaleMAEViT(MAEViT):
         ids_keep, patch_mask, ids_restore = self.sample_mask(
             batch_size, x.device)
         x = self.mask_pixels(x, patch_mask)
+        keep = ids_keep.unsqueeze(-1).expand(-1, -1, self.embed_dims)
+        pos_embed = self.pos_embed[:, 1:, :].expand(batch_size, -1, -1)
         if self.ms_visible_only:
             x = self.embed_visible_patches(x, ids_keep)
-            pos_embed = self.pos_embed[:, 1:, :].expand(batch_size, -1, -1)
-            x = x + torch.gather(
-                pos_embed,
-                dim=1,
-                index=ids_keep.unsqueeze(-1).expand(-1, -1, x.shape[-1]))
         else:
-            x = self.ms_stem(x)
-            x = self.patch_embed(x)[0]
-            x = x + self.pos_embed[:, 1:, :]
             x = torch.gather(
-                x,
-                dim=1,
-                index=ids_keep.unsqueeze(-1).expand(-1, -1, x.shape[-1]))
+                self.patch_embed(self.ms_stem(x))[0], dim=1, index=keep)
+        x = x + torch.gather(pos_embed, dim=1, index=keep)
 
         cls_token = self.cls_token + self.pos_embed[:, :1, :]
         x = torch.cat((cls_token.expand(batch_size, -1, -1), x), dim=1)
