@@ -45,7 +45,9 @@ def test_config_builds(path, monkeypatch):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmpretrain'
     assert 'fbp_mm' in cfg.custom_imports['imports']
-    assert cfg.runner_type == 'FbpRunner'
+    # fully sharded training runs MMEngine's FlexibleRunner and a strategy
+    assert cfg.runner_type == ('FlexibleRunner'
+                               if 'strategy' in cfg else 'FbpRunner')
     model_cfg = cfg.model.to_dict()
     strip_pretrained(model_cfg)
     if 'data_preprocessor' in cfg and 'data_preprocessor' not in model_cfg:

@@ -17,6 +17,33 @@ PARTIAL_LOAD_HINT = (
     '`strict_load = False` in the config.')
 
 
+def refuse_fsdp_model_wrapper(model_wrapper_cfg: Optional[dict]) -> None:
+    """Refuse an FSDP ``model_wrapper_cfg`` before any work, saying what
+    works instead.
+
+    ``Runner`` wraps the model first and initialises its weights in
+    ``train()``, when FSDP has flattened every parameter into a shard:
+    weight initialisation then fails (``xavier_init`` on a 1-D tensor), on
+    GPUs and CPUs alike. MMEngine's ``FlexibleRunner`` with an FSDP strategy
+    (:class:`~fbp_mm.engine.FbpFSDPStrategy`) initialises, then shards.
+
+    Args:
+        model_wrapper_cfg (dict, optional): The runner's wrapper config.
+
+    Raises:
+        ValueError: It names a fully sharded wrapper.
+    """
+    wrapper_type = str((model_wrapper_cfg or {}).get('type', ''))
+    if 'FullySharded' in wrapper_type:
+        raise ValueError(
+            f'model_wrapper_cfg type {wrapper_type!r}: MMEngine\'s Runner '
+            'initialises the weights after sharding them, which fails. '
+            "Train fully sharded with runner_type = 'FlexibleRunner' and "
+            "strategy = dict(type='FbpFSDPStrategy', model_wrapper=dict("
+            "auto_wrap_policy=...)), as configs/fbp/"
+            'ms-mae_vit-base-p16_8xb64-400e_unlabeled-faces_fsdp.py does.')
+
+
 @RUNNERS.register_module()
 class FbpRunner(Runner):
     """A :class:`~mmengine.runner.Runner` whose checkpoint loading works on
@@ -60,6 +87,9 @@ class FbpRunner(Runner):
                  *args,
                  strict_load: Optional[bool] = None,
                  **kwargs) -> None:
+        cfg = kwargs.get('cfg')
+        if cfg is not None:  # Runner reads the wrapper from its cfg
+            refuse_fsdp_model_wrapper(cfg.get('model_wrapper_cfg'))
         super().__init__(*args, **kwargs)
         if strict_load is None:
             strict_load = bool(self.cfg.get('strict_load', False))

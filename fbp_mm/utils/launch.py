@@ -28,8 +28,10 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     available, this starts the process group with the ``gloo`` backend from
     the launcher's environment (``torchrun`` sets ``RANK``, ``WORLD_SIZE``,
     ``MASTER_ADDR``, ``MASTER_PORT``) and sets ``device_ids=None`` for the
-    wrapper. MMEngine then sees an initialised group and uses it. On GPU
-    machines nothing changes.
+    DDP wrapper. MMEngine (``Runner``, or a ``FlexibleRunner``'s strategy)
+    then sees an initialised group and uses it. Fully sharded training
+    (``FlexibleRunner`` with :class:`~fbp_mm.engine.FbpFSDPStrategy`) runs
+    on the CPU this way too. On GPU machines nothing changes.
 
     Args:
         cfg (Config): The config, edited in place.
@@ -48,20 +50,18 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
         raise RuntimeError(
             f'Distributed launcher {launcher!r} without a GPU is not '
             "supported; use --launcher pytorch (torchrun) on CPU.")
-    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
-    wrapper.setdefault('type', 'MMDistributedDataParallel')
-    if 'FullyShardedDataParallel' in str(wrapper['type']):
-        raise RuntimeError(
-            f'model_wrapper_cfg type {wrapper["type"]!r} (FSDP) needs GPUs '
-            'and this machine has none; to train with DDP on the CPU, run '
-            'the config without it: --cfg-options model_wrapper_cfg=None')
     global _CPU_GROUP_STARTED
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
         _CPU_GROUP_STARTED = True
-    if 'DistributedDataParallel' in str(wrapper['type']):
-        wrapper['device_ids'] = None  # DDP on the CPU
-    cfg.model_wrapper_cfg = wrapper
+    if cfg.get('strategy') is None:  # Runner: its model wrapper
+        wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+        wrapper.setdefault('type', 'MMDistributedDataParallel')
+        if 'DistributedDataParallel' in str(wrapper['type']):
+            wrapper['device_ids'] = None  # DDP on the CPU
+        cfg.model_wrapper_cfg = wrapper
+    # a FlexibleRunner's strategy finds the group started; FbpFSDPStrategy
+    # puts its FSDP units on the CPU itself
     print_log(
         f'No GPU: rank {os.environ.get("RANK")} of '
         f'{os.environ.get("WORLD_SIZE")} joined a gloo process group.',

@@ -1,14 +1,16 @@
-"""FSDP: the wrap policy by name, the FSDP config, its error on a CPU."""
+"""FSDP: the wrap policy by name, the FSDP config and its strategy, and the
+runner's refusal of an FSDP model wrapper."""
 import os.path as osp
 
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import FUNCTIONS
+from mmengine._strategy import FSDPStrategy
+from mmengine.registry import FUNCTIONS, STRATEGIES
 from mmpretrain.models.backbones.vision_transformer import \
     TransformerEncoderLayer
 
-from fbp_mm.utils.launch import setup_cpu_distributed
+from fbp_mm.engine import FbpFSDPStrategy, FbpRunner
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 FSDP_CONFIG = osp.join(
@@ -28,20 +30,39 @@ def test_policy_wraps_each_transformer_layer_and_nothing_else():
                       layer_types=('Linear', ))
 
 
-def test_fsdp_config_names_the_registered_policy():
+def test_fsdp_config_shards_through_the_strategy():
     cfg = Config.fromfile(FSDP_CONFIG)
-    wrapper = cfg.model_wrapper_cfg
-    assert wrapper.type == 'MMFullyShardedDataParallel'
-    assert FUNCTIONS.get(wrapper.auto_wrap_policy['type']) is not None
+    assert cfg.runner_type == 'FlexibleRunner'
+    assert STRATEGIES.get(cfg.strategy.type) is FbpFSDPStrategy
+    assert cfg.strategy.state_dict_cfg == 'full'
+    policy = cfg.strategy.model_wrapper.auto_wrap_policy['type']
+    assert FUNCTIONS.get(policy) is not None
     # the rest is the DDP config's
     base = Config.fromfile(FSDP_CONFIG.replace('_fsdp', ''))
-    assert cfg.model == base.model and 'model_wrapper_cfg' not in base
+    assert cfg.model == base.model and 'strategy' not in base
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason='checks CPU machines')
-def test_fsdp_on_a_cpu_machine_says_so_before_any_work(monkeypatch):
-    cfg = Config.fromfile(FSDP_CONFIG)
-    with pytest.raises(RuntimeError, match=r"'MMFullyShardedDataParallel' "
-                       r'\(FSDP\) needs GPUs.*model_wrapper_cfg=None'):
-        setup_cpu_distributed(cfg, 'pytorch')
-    assert not torch.distributed.is_initialized()
+def test_runner_refuses_an_fsdp_model_wrapper_before_any_work(tmp_path):
+    cfg = Config.fromfile(FSDP_CONFIG.replace('_fsdp', ''))
+    cfg.model_wrapper_cfg = dict(type='MMFullyShardedDataParallel')
+    cfg.work_dir = str(tmp_path / 'work')
+    with pytest.raises(ValueError, match=r"'MMFullyShardedDataParallel'.*"
+                       r"initialises the weights after sharding.*"
+                       r"runner_type = 'FlexibleRunner'.*FbpFSDPStrategy"):
+        FbpRunner.from_cfg(cfg)
+    assert not (tmp_path / 'work').exists()
+
+
+def test_strategy_puts_the_shards_on_the_cpu_without_cuda(monkeypatch):
+    built = {}
+
+    def fake_wrap(self, model):
+        built.update(self.model_wrapper)
+        return model
+
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setattr(FSDPStrategy, '_wrap_model', fake_wrap)
+    strategy = FbpFSDPStrategy(model_wrapper=dict(use_orig_params=True))
+    strategy._wrap_model(torch.nn.Linear(2, 2))
+    assert built == dict(use_orig_params=True,
+                         device_id=torch.device('cpu'))
