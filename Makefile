@@ -87,9 +87,10 @@ demo-face-prior: $(STAMP)
 # Two pytest workers of one thread each: on 2 cores that beats one process
 # of two threads (much of the suite is process start-up and Python, not
 # BLAS); --dist loadfile keeps a file's tests and module fixtures on one
-# worker. `$(PY) -m pytest tests` runs it serially.
+# worker; --doctest-modules runs the examples in the docstrings too.
+# `$(PY) -m pytest tests` runs the tests serially.
 test: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --doctest-modules tests fbp_mm
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check fbp_mm tools tests configs setup.py

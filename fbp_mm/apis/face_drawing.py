@@ -47,7 +47,12 @@ def draw_faces(img: np.ndarray, faces: Sequence[Tuple[tuple, float]],
         out_file (str): The picture to write (folders are made).
 
     Example:
-        >>> draw_faces(img, [((10, 10, 60, 60), 3.2)], 'out/face.png')
+        >>> import tempfile
+        >>> img = np.zeros((64, 64, 3), dtype=np.uint8)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     draw_faces(img, [((10, 10, 60, 60), 3.2)], tmp + '/a/face.png')
+        ...     mmcv.imread(tmp + '/a/face.png').shape
+        (64, 64, 3)
     """
     drawn = draw_faces_rgb(
         mmcv.bgr2rgb(img), [(box, f'{score:.2f}') for box, score in faces])

@@ -63,8 +63,10 @@ class FaceFeatureExtractor(FaceScoreInferencer):
     Example:
         >>> extractor = FaceFeatureExtractor(
         ...     'configs/pros/pros_vit-small-p16_8xb64-100e_unlabeled-faces'
-        ...     '.py', 'work_dirs/pros/epoch_100.pth', detect=False)
+        ...     '.py', 'work_dirs/pros/epoch_100.pth',
+        ...     detect=False)  # doctest: +SKIP
         >>> extractor('face.png')[0]['faces'][0]['embedding'][:3]
+        ... # doctest: +SKIP
     """
 
     def __init__(self,

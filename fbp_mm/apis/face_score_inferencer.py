@@ -168,9 +168,9 @@ class FaceScoreInferencer(BaseInferencer):
     Example:
         >>> inferencer = FaceScoreInferencer(
         ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
-        ...     'work_dirs/demo/best.pth')
-        >>> result = inferencer('photo.jpg')[0]
-        >>> [(f['box'], f['score']) for f in result['faces']]
+        ...     'work_dirs/demo/best.pth')  # doctest: +SKIP
+        >>> result = inferencer('photo.jpg')[0]  # doctest: +SKIP
+        >>> [(f['box'], f['score']) for f in result['faces']]  # doctest: +SKIP
     """
 
     preprocess_kwargs: set = {'progress'}
@@ -365,9 +365,20 @@ class FaceScoreInferencer(BaseInferencer):
             scores, float32 of shape ``(batch, num_outputs)``.
 
         Example:
-            >>> inferencer = FaceScoreInferencer(cfg, ckpt, detect=False)
-            >>> for paths, scores in inferencer.iter_scores(files):
-            ...     print(paths[0], scores[0, 0])
+            >>> import tempfile
+            >>> import mmcv
+            >>> inferencer = FaceScoreInferencer(
+            ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
+            ...     detect=False)
+            >>> with tempfile.TemporaryDirectory() as tmp:
+            ...     files = [f'{tmp}/{i}.jpg' for i in range(3)]
+            ...     for file in files:
+            ...         _ = mmcv.imwrite(np.zeros((64, 64, 3), np.uint8), file)
+            ...     for paths, scores in inferencer.iter_scores(
+            ...             files, batch_size=2, progress=False):
+            ...         print(len(paths), scores.shape)
+            2 (2, 1)
+            1 (1, 1)
         """
         if batch_size < 1:
             raise ValueError(f'batch_size must be positive, got {batch_size}')

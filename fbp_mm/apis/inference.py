@@ -85,8 +85,9 @@ def build_model_from_config(config: Union[str, Config],
     Example:
         >>> model = build_model_from_config(
         ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
-        ...     'work_dirs/demo/epoch_20.pth')
+        ...     'work_dirs/demo/epoch_20.pth')  # doctest: +SKIP
         >>> paths, scores = predict_scores(model, ['face.jpg'])
+        ... # doctest: +SKIP
     """
     cfg = _load_config(config, cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
@@ -186,9 +187,19 @@ def iter_predictions(model: nn.Module,
         scores, shape ``(batch, num_outputs)``, float32.
 
     Example:
-        >>> for paths, scores in iter_predictions(model, paths,
-        ...                                      progress=False):
-        ...     print(paths[0], scores[0, 0])
+        >>> import tempfile
+        >>> import mmcv
+        >>> model = build_model_from_config(
+        ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py')
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     paths = [f'{tmp}/{i}.jpg' for i in range(3)]
+        ...     for path in paths:
+        ...         _ = mmcv.imwrite(np.zeros((64, 64, 3), np.uint8), path)
+        ...     for batch, scores in iter_predictions(
+        ...             model, paths, batch_size=2, progress=False):
+        ...         print(len(batch), scores.shape, scores.dtype)
+        2 (2, 1) float32
+        1 (1, 1) float32
     """
     from .face_score_inferencer import FaceScoreInferencer, without_loader
     inferencer = FaceScoreInferencer(model, detect=False)
@@ -222,8 +233,15 @@ def predict_scores(model: nn.Module,
         ``(N, num_outputs)`` (float32), in input order.
 
     Example:
-        >>> model = build_model_from_config(cfg_file, ckpt_file)
-        >>> paths, scores = predict_scores(model, ['a.jpg', 'b.jpg'])
+        >>> import tempfile
+        >>> import mmcv
+        >>> model = build_model_from_config(
+        ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py')
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     files = [f'{tmp}/a.jpg', f'{tmp}/b.jpg']
+        ...     for file in files:
+        ...         _ = mmcv.imwrite(np.zeros((64, 64, 3), np.uint8), file)
+        ...     paths, scores = predict_scores(model, files, progress=False)
         >>> scores.shape
         (2, 1)
     """

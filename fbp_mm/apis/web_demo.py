@@ -35,8 +35,9 @@ def score_photo(rgb: np.ndarray,
         per name. No face: the photo unchanged and no rows.
 
     Example:
-        >>> picture, rows = score_photo(photo, {'beauty': inferencer})
-        >>> rows[0]['beauty']
+        >>> picture, rows = score_photo(
+        ...     photo, {'beauty': inferencer})  # doctest: +SKIP
+        >>> rows[0]['beauty']  # doctest: +SKIP
     """
     if not scorers:
         raise ValueError('score_photo needs at least one scorer.')

@@ -93,9 +93,17 @@ def checkpoint_safe_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
         or ``(object, 'module.name')`` pairs on PyTorch >= 2.6.
 
     Example:
-        >>> import torch
-        >>> with torch.serialization.safe_globals(checkpoint_safe_globals()):
-        ...     ckpt = torch.load('epoch_1.pth', weights_only=True)
+        >>> import tempfile
+        >>> from mmengine.logging import HistoryBuffer
+        >>> buffer = HistoryBuffer()
+        >>> buffer.update(0.5)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     torch.save(dict(loss=buffer), tmp + '/epoch_1.pth')
+        ...     with torch.serialization.safe_globals(
+        ...             checkpoint_safe_globals()):
+        ...         ckpt = torch.load(tmp + '/epoch_1.pth', weights_only=True)
+        >>> float(ckpt['loss'].current())
+        0.5
     """
     multiarray = _numpy_multiarray()
     dtypes = {
@@ -209,8 +217,11 @@ def load_from_local_trusted(
         FileNotFoundError: When ``filename`` is not a file.
 
     Example:
-        >>> ckpt = load_from_local_trusted('work_dirs/demo/epoch_10.pth',
-        ...                                map_location='cpu')
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     torch.save(dict(meta=dict(epoch=10)), tmp + '/epoch_10.pth')
+        ...     ckpt = load_from_local_trusted(tmp + '/epoch_10.pth',
+        ...                                    map_location='cpu')
         >>> ckpt['meta']['epoch']
         10
     """
@@ -245,9 +256,15 @@ def trusted_checkpoint_loading() -> Iterator[None]:
     While it is open, the switch holds for the whole process.
 
     Example:
+        >>> import tempfile
         >>> from mmengine.runner import load_checkpoint
-        >>> with trusted_checkpoint_loading():
-        ...     load_checkpoint(model, 'work_dirs/demo/epoch_10.pth')
+        >>> model = torch.nn.Linear(2, 1)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     torch.save(model.state_dict(), tmp + '/epoch_10.pth')
+        ...     with trusted_checkpoint_loading():
+        ...         _ = load_checkpoint(model, tmp + '/epoch_10.pth')
+        ... # doctest: +ELLIPSIS
+        Loads checkpoint by local_trusted backend from path: .../epoch_10.pth
     """
     global _depth, _previous_loader
     with _LOCK:
@@ -286,9 +303,16 @@ def load_trusted_checkpoint(
         Any: The loaded checkpoint, usually a dict with ``state_dict``.
 
     Example:
-        >>> ckpt = load_trusted_checkpoint('work_dirs/teacher/best.pth',
-        ...                                map_location='cpu')
-        >>> state_dict = ckpt.get('state_dict', ckpt)
+        >>> import logging
+        >>> import tempfile
+        >>> logging.disable(logging.INFO)  # MMEngine logs 'Loads checkpoint'
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     torch.save(dict(state_dict={}), tmp + '/best.pth')
+        ...     ckpt = load_trusted_checkpoint(tmp + '/best.pth',
+        ...                                    map_location='cpu')
+        >>> logging.disable(logging.NOTSET)
+        >>> ckpt.get('state_dict', ckpt)
+        {}
     """
     with trusted_checkpoint_loading():
         return CheckpointLoader.load_checkpoint(

@@ -80,7 +80,7 @@ class FbpRunner(Runner):
         >>> cfg.work_dir = 'work_dirs/demo'
         >>> cfg.load_from = 'work_dirs/demo/epoch_20.pth'
         >>> cfg.strict_load = True
-        >>> metrics = FbpRunner.from_cfg(cfg).test()
+        >>> metrics = FbpRunner.from_cfg(cfg).test()  # doctest: +SKIP
     """
 
     def __init__(self,

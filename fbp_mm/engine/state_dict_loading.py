@@ -115,6 +115,7 @@ def load_state_dict_reporting(module: nn.Module,
         StateDictMismatch: What did not fit; falsy when everything did.
 
     Example:
+        >>> import torch
         >>> mismatch = load_state_dict_reporting(nn.Linear(2, 1),
         ...                                      {'weight': torch.ones(1, 2)})
         >>> mismatch.missing
@@ -181,8 +182,18 @@ def load_weights_into_model(
         CheckpointMismatchError: When ``strict`` and the weights do not fit.
 
     Example:
-        >>> ckpt = torch.load('epoch_12.pth', weights_only=False)
+        >>> import torch
+        >>> model = nn.Linear(2, 1)
+        >>> ckpt = dict(state_dict={'module.weight': torch.ones(1, 2),
+        ...                         'module.bias': torch.zeros(1)})
         >>> load_weights_into_model(model, ckpt, 'epoch_12.pth', strict=True)
+        StateDictMismatch(missing=[], unexpected=[], errors=[])
+        >>> del ckpt['state_dict']['module.bias']
+        >>> load_weights_into_model(model, ckpt, 'epoch_12.pth', strict=True)
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        fbp_mm.engine.state_dict_loading.CheckpointMismatchError: ...: bias.
     """
     state_dict = checkpoint.get('state_dict', checkpoint)
     metadata = getattr(state_dict, '_metadata', None)

@@ -11,7 +11,7 @@ Example:
     >>> import numpy as np
     >>> seeds = np.eye(3)
     >>> knn_scores(np.array([[1.0, 0.1, 0.0], [0.0, 0.0, -1.0]]), seeds, k=1)
-    array([ 0.99503719, -1.        ])
+    array([0.99503719, 0.        ])
 """
 from typing import Optional, Sequence, Union
 

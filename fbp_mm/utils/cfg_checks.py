@@ -162,6 +162,7 @@ def check_hook_args(cfg: Any) -> None:
             the arguments the hook takes.
 
     Example:
+        >>> from mmengine.config import Config
         >>> check_hook_args(Config(dict(custom_hooks=[
         ...     dict(type='EMAHook', momentum=1e-4)])))
     """

@@ -24,10 +24,14 @@ class ScoreVisualizer(UniversalVisualizer):
     works, so the class can be any config's ``visualizer``.
 
     Example:
+        >>> import torch
         >>> visualizer = ScoreVisualizer()
-        >>> sample = DataSample().set_field(torch.tensor([3.2]),
-        ...                                 'pred_score', 'data')
+        >>> img_rgb = np.zeros((64, 64, 3), dtype=np.uint8)
+        >>> sample = DataSample()
+        >>> sample.set_field(torch.tensor([3.2]), 'pred_score')
         >>> drawn = visualizer.visualize_score(img_rgb, sample)
+        >>> drawn.shape  # enlarged to min_width
+        (256, 256, 3)
     """
 
     def visualize_score(self,

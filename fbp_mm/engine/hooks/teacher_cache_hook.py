@@ -83,9 +83,17 @@ class TeacherOutputCacheHook(Hook):
     entries are written; the log says how many steps ran the teacher.
 
     Example:
-        >>> model = dict(type='TeacherStudentDistiller', ...,
-        ...              teacher_cache=dict(cache_dir='work_dirs/cache'))
-        >>> custom_hooks = [dict(type='TeacherOutputCacheHook')]
+        A distiller config turns the cache on with two entries, as the demo
+        config below does on top of its knowledge-distillation config:
+
+        >>> from mmengine.config import Config
+        >>> cfg = Config.fromfile(
+        ...     'configs/fiqa/demo/edgenext-xxsmall_1xb32-24e_'
+        ...     'fiqa-demo-64px_student-kd_teacher-cache.py')
+        >>> cfg.model.type, cfg.model.teacher_cache
+        ('TeacherStudentDistiller', {'cache_dir': 'work_dirs/teacher_cache'})
+        >>> cfg.custom_hooks
+        [{'type': 'TeacherOutputCacheHook'}]
     """
 
     priority = 'NORMAL'

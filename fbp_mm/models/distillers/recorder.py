@@ -29,12 +29,16 @@ class ModuleOutputRecorder:
             output.
 
     Example:
+        >>> import torch
+        >>> from fbp_mm.apis import build_model_from_config
+        >>> model = build_model_from_config(
+        ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py')
         >>> recorder = ModuleOutputRecorder(dict(
         ...     feat=dict(module='backbone', index=-1),
         ...     scores='head'))
-        >>> recorder.attach(model)
+        >>> _ = recorder.attach(model)  # returns the recorder
         >>> with recorder.recording():
-        ...     model(inputs, mode='tensor')
+        ...     _ = model(torch.rand(4, 3, 64, 64), mode='tensor')
         >>> recorder.get('scores').shape
         torch.Size([4, 1])
     """

@@ -108,6 +108,7 @@ def extract_student_checkpoint(
     Example:
         >>> extract_student_checkpoint('work_dirs/mae_ms_kd/epoch_100.pth',
         ...                            'student.pth', config_out='student.py')
+        ... # doctest: +SKIP
         >>> # python tools/test.py student.py student.pth
     """
     if osp.abspath(in_path) == osp.abspath(out_path):

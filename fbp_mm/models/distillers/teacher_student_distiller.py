@@ -815,8 +815,21 @@ class TeacherStudentDistiller(BaseModel):
             the same images (float32, unless nothing changes).
 
         Example:
+            >>> import logging
+            >>> from fbp_mm.apis import build_model_from_config
+            >>> logging.disable(logging.WARNING)  # no teacher_ckpt here
+            >>> model = build_model_from_config(
+            ...     'configs/fiqa/demo/edgenext-xxsmall_1xb32-24e_'
+            ...     'fiqa-demo-64px_student-kd.py', cfg_options=dict(
+            ...         model=dict(teacher_ckpt_optional=True,
+            ...                    teacher_input_size=32)))
+            >>> logging.disable(logging.NOTSET)
+            >>> images = torch.randint(0, 256, (2, 3, 64, 64)).byte()
+            >>> data = dict(inputs=list(images))
             >>> data = model.data_preprocessor(data, training=True)
             >>> teacher_batch = model.teacher_inputs(data['inputs'])
+            >>> teacher_batch.shape, teacher_batch.dtype
+            (torch.Size([2, 3, 32, 32]), torch.float32)
         """
         x = inputs
         if not self._shared_normalisation:

@@ -55,6 +55,7 @@ def config_pipeline(cfg: Config, split: str = 'train') -> Optional[list]:
         such dataloader (e.g. ``test`` of a pretraining config).
 
     Example:
+        >>> from fbp_mm.utils.benchmark import load_benchmark_config
         >>> cfg = load_benchmark_config(
         ...     'configs/pros/demo/pros_vit-tiny-p8_1xb64-8e_demo-faces.py')
         >>> [t['type'] for t in config_pipeline(cfg)]
@@ -140,6 +141,7 @@ def find_input_size(cfg: Config, split: str = 'train') -> int:
         int: The side in pixels (synthetic images are square).
 
     Example:
+        >>> from fbp_mm.utils.benchmark import load_benchmark_config
         >>> find_input_size(load_benchmark_config(
         ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py'))
         64
@@ -178,11 +180,14 @@ def synthetic_targets(model: nn.Module,
         dict: Keys to add to the pipeline's input dict.
 
     Example:
+        >>> from fbp_mm.utils.benchmark import (build_benchmark_model,
+        ...                                     load_benchmark_config)
         >>> cfg = load_benchmark_config(
         ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py')
         >>> model, _ = build_benchmark_model(cfg)
-        >>> synthetic_targets(model, np.random.default_rng(0))
-        {'gt_score': [3.548...]}
+        >>> rng = np.random.default_rng(0)
+        >>> synthetic_targets(model, rng)  # doctest: +ELLIPSIS
+        {'gt_score': [3.547...]}
     """
     from mmpretrain.models.heads import ClsHead, MultiLabelClsHead
 
@@ -317,6 +322,8 @@ def make_synthetic_batch(cfg: Config,
         the CPU, and notes.
 
     Example:
+        >>> from fbp_mm.utils.benchmark import (build_benchmark_model,
+        ...                                     load_benchmark_config)
         >>> cfg = load_benchmark_config('configs/face_prior/demo/'
         ...                             'face-prior_vit-tiny-p8_1xb64-8e_'
         ...                             'demo-faces.py')

@@ -371,7 +371,21 @@ def benchmark(config: Union[str, Config],
         ...     compare='configs/fiqa/demo/edgenext-xxsmall_1xb32-24e_'
         ...     'fiqa-demo-64px_student.py',
         ...     batch_size=2, device='cpu', warmup=1, steps=2)
-        >>> print(format_benchmark_table(report))
+        >>> [(row['config'], row['input_size']) for row in report['rows']]
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [('resnet18-w16_1xb32-20e_demo-faces', '64x64'),
+         ('edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student', '64x64')]
+        >>> print(format_benchmark_table(report))  # doctest: +ELLIPSIS
+        torch ..., mmengine ..., mmpretrain ...
+        device: cpu (...)
+        batch size: 2, mode: train, amp: False, compile: False, ...
+        ...
+        | resnet18-w16_1xb32-20e_demo-faces ... | model | ImageClassifier | ...
+        | edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student | model | ...
+        ...
+        ratio config / compare: images/s x..., step time x... (...)
+        note [resnet18-w16_1xb32-20e_demo-faces model]: weights: ...
+        note [edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student model]: ...
     """
     import mmengine
     import mmpretrain
@@ -464,6 +478,18 @@ def format_benchmark_table(report: dict) -> str:
         >>> print(format_benchmark_table(benchmark(
         ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
         ...     batch_size=2, device='cpu', warmup=1, steps=2)))
+        ... # doctest: +ELLIPSIS
+        torch ..., mmengine ..., mmpretrain ...
+        device: cpu (...)
+        batch size: 2, mode: train, amp: False, compile: False, ...
+        peak memory: ...
+        GFLOPs/img: MMEngine FlopAnalyzer, ...
+        +-----------------------------------+-------+-----------------+...
+        | config                            | role  | model           |...
+        +-----------------------------------+-------+-----------------+...
+        | resnet18-w16_1xb32-20e_demo-faces | model | ImageClassifier |...
+        +-----------------------------------+-------+-----------------+...
+        note [resnet18-w16_1xb32-20e_demo-faces model]: weights: ...
     """
     meta = report['meta']
     lines = [
@@ -511,7 +537,16 @@ def write_benchmark_json(report: dict, path: str) -> None:
         path (str): Output file; its folder is created.
 
     Example:
-        >>> write_benchmark_json(report, 'work_dirs/bench/resnet.json')
+        >>> import tempfile
+        >>> report = benchmark(
+        ...     'configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py',
+        ...     batch_size=2, device='cpu', warmup=1, steps=2)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     write_benchmark_json(report, tmp + '/bench/resnet.json')
+        ...     with open(tmp + '/bench/resnet.json') as f:
+        ...         saved = json.load(f)
+        >>> saved['rows'][0]['config'], saved['meta']['batch_size']
+        ('resnet18-w16_1xb32-20e_demo-faces', 2)
     """
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
