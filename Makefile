@@ -87,10 +87,12 @@ demo-face-prior: $(STAMP)
 # Two pytest workers of one thread each: on 2 cores that beats one process
 # of two threads (much of the suite is process start-up and Python, not
 # BLAS); --dist loadfile keeps a file's tests and module fixtures on one
-# worker; --doctest-modules runs the examples in the docstrings too.
-# `$(PY) -m pytest tests` runs the tests serially.
+# worker. `$(PY) -m pytest tests` runs them serially. Then the examples
+# in the package's docstrings (a run of their own: --doctest-modules over
+# tests/ would import its several conftest.py files as one module).
 test: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --doctest-modules tests fbp_mm
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --doctest-modules fbp_mm
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check fbp_mm tools tests configs setup.py

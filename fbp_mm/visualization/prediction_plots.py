@@ -55,9 +55,14 @@ def plot_predictions(pred: np.ndarray,
         dict[str, str]: ``scatter``, ``errors``, ``error_per_bin`` paths.
 
     Example:
-        >>> plot_predictions(np.array([1., 2, 3]), np.array([1., 2.5, 3]),
-        ...                  'plots')['scatter']
-        'plots/scatter.png'
+        >>> import os.path as osp
+        >>> import tempfile
+        >>> out_dir = osp.join(tempfile.mkdtemp(), 'plots')
+        >>> paths = plot_predictions(np.array([1., 2, 3]),
+        ...                          np.array([1., 2.5, 3]), out_dir)
+        >>> scatter = paths['scatter']
+        >>> osp.relpath(scatter, out_dir), osp.isfile(scatter)
+        ('scatter.png', True)
     """
     import matplotlib
     matplotlib.use('Agg')

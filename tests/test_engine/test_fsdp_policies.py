@@ -53,7 +53,8 @@ def test_runner_refuses_an_fsdp_model_wrapper_before_any_work(tmp_path):
     assert not (tmp_path / 'work').exists()
 
 
-def test_strategy_puts_the_shards_on_the_cpu_without_cuda(monkeypatch):
+def test_strategy_puts_the_shards_on_the_cpu_without_cuda(
+        monkeypatch, tmp_path):
     built = {}
 
     def fake_wrap(self, model):
@@ -62,7 +63,8 @@ def test_strategy_puts_the_shards_on_the_cpu_without_cuda(monkeypatch):
 
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     monkeypatch.setattr(FSDPStrategy, '_wrap_model', fake_wrap)
-    strategy = FbpFSDPStrategy(model_wrapper=dict(use_orig_params=True))
+    strategy = FbpFSDPStrategy(model_wrapper=dict(use_orig_params=True),
+                               work_dir=str(tmp_path))
     strategy._wrap_model(torch.nn.Linear(2, 2))
     assert built == dict(use_orig_params=True,
                          device_id=torch.device('cpu'))
