@@ -199,7 +199,8 @@ def collect_package_faces(out_dir: str,
             than ``extra_count`` images.
 
     Example:
-        >>> info = collect_package_faces('data/fiqa_src')
+        >>> import tempfile
+        >>> info = collect_package_faces(tempfile.mkdtemp())
         >>> info['num_real']
         102
     """
