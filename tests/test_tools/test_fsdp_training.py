@@ -90,4 +90,7 @@ def test_fsdp_trains_saves_full_checkpoints_and_resumes(demo_faces, tmp_path):
         g['params'][0]: (g['lr'], g['weight_decay'])
         for g in resumed['optimizer']['param_groups']
     } == settings
+    # and so does the learning rate the log shows as base_lr
+    assert resumed['optimizer']['base_param_settings']['lr'] == \
+        full['optimizer']['base_param_settings']['lr']
     assert resumed['meta']['iter'] == 2 * iters
