@@ -2,26 +2,17 @@
 import os.path as osp
 import pickle
 import shutil
-import sys
 
 import pytest
 import torch
 
-from tool_runner import DEMO_CONFIG, python_tool, run_tool
+from tool_runner import DEMO_CONFIG, python_tool, run_tool, torchrun
 
 COMMON = [
     'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
     'test_dataloader.num_workers=0', 'train_cfg.max_epochs=2',
     'train_cfg.val_interval=2', 'param_scheduler.1.end=2'
 ]
-
-
-def torchrun(script, *args, port):
-    return [
-        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-        f'--master_port={port}',
-        python_tool(script)[1], *args, '--launcher', 'pytorch'
-    ]
 
 
 @pytest.mark.skipif(

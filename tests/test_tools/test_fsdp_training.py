@@ -2,13 +2,12 @@
 full checkpoints the plain model loads, and a resume that restores the
 optimizer."""
 import os.path as osp
-import sys
 
 import pytest
 import torch
 from mmengine.config import Config
 
-from tool_runner import REPO_ROOT, python_tool, run_tool
+from tool_runner import REPO_ROOT, run_tool, torchrun
 
 FSDP_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'fbp',
@@ -17,16 +16,16 @@ TINY_MS_MAE = osp.join(REPO_ROOT, 'configs', 'fbp', 'demo',
                        'ms-mae_vit-tiny-p8_1xb64-8e_demo-faces.py')
 
 
-def torchrun(*args, port):
-    return [
-        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-        f'--master_port={port}',
-        python_tool('train.py')[1], *args, '--launcher', 'pytorch'
-    ]
-
-
 def load(path):
     return torch.load(path, map_location='cpu', weights_only=False)
+
+
+def group_settings(checkpoint):
+    """Parameter name -> (lr, weight decay) of a checkpoint's optimizer."""
+    return {
+        g['params'][0]: (g['lr'], g['weight_decay'])
+        for g in checkpoint['optimizer']['param_groups']
+    }
 
 
 @pytest.mark.skipif(
@@ -46,7 +45,7 @@ def test_fsdp_trains_saves_full_checkpoints_and_resumes(demo_faces, tmp_path):
         'default_hooks.checkpoint.max_keep_ckpts=2'
     ]
     work = tmp_path / 'work'
-    proc = run_tool(torchrun(str(config), '--work-dir', str(work),
+    proc = run_tool(torchrun('train.py', str(config), '--work-dir', str(work),
                              '--cfg-options', *options, port=29641))
     assert 'gloo process group' in proc.stdout + proc.stderr
     # 20 unlabeled faces, 2 processes of 4: 3 steps an epoch
@@ -56,13 +55,12 @@ def test_fsdp_trains_saves_full_checkpoints_and_resumes(demo_faces, tmp_path):
     # full (unsharded) weights under the plain model's names and shapes
     from fbp_mm.apis import build_model_from_config
     cfg = Config.fromfile(TINY_MS_MAE)
-    plain = build_model_from_config(cfg).state_dict()
+    plain = build_model_from_config(cfg)
     assert {k: tuple(v.shape) for k, v in full['state_dict'].items()} == \
-        {k: tuple(v.shape) for k, v in plain.items()}
+        {k: tuple(v.shape) for k, v in plain.state_dict().items()}
     trainable = {
         n: p
-        for n, p in build_model_from_config(cfg).named_parameters()
-        if p.requires_grad
+        for n, p in plain.named_parameters() if p.requires_grad
     }
     state = full['optimizer']['state']
     assert set(state) == set(trainable)
@@ -74,7 +72,7 @@ def test_fsdp_trains_saves_full_checkpoints_and_resumes(demo_faces, tmp_path):
     # AdamW state goes on from epoch 1's (step 2 * iters, not iters)
     resumed_dir = tmp_path / 'resumed'
     proc = run_tool(torchrun(
-        str(config), '--work-dir', str(resumed_dir), '--resume',
+        'train.py', str(config), '--work-dir', str(resumed_dir), '--resume',
         str(work / 'epoch_1.pth'), '--cfg-options', *options, port=29642))
     assert 'resumed epoch: 1, iter: 3' in proc.stdout + proc.stderr
     assert not (resumed_dir / 'epoch_1.pth').exists()
@@ -82,14 +80,7 @@ def test_fsdp_trains_saves_full_checkpoints_and_resumes(demo_faces, tmp_path):
     for name in trainable:
         assert resumed['optimizer']['state'][name]['step'].item() == \
             2 * iters
-    settings = {
-        g['params'][0]: (g['lr'], g['weight_decay'])
-        for g in full['optimizer']['param_groups']
-    }
-    assert {
-        g['params'][0]: (g['lr'], g['weight_decay'])
-        for g in resumed['optimizer']['param_groups']
-    } == settings
+    assert group_settings(resumed) == group_settings(full)
     # and so does the learning rate the log shows as base_lr
     assert resumed['optimizer']['base_param_settings']['lr'] == \
         full['optimizer']['base_param_settings']['lr']

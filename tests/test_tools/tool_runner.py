@@ -33,3 +33,12 @@ def run_tool(args, cwd=None, env=None, timeout=600, check=True):
 
 def python_tool(script, *args):
     return [sys.executable, osp.join(REPO_ROOT, 'tools', script), *args]
+
+
+def torchrun(script, *args, port):
+    """``python tools/SCRIPT ARGS --launcher pytorch`` in two processes."""
+    return [
+        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+        f'--master_port={port}',
+        python_tool(script)[1], *args, '--launcher', 'pytorch'
+    ]
