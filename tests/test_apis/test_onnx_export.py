@@ -9,7 +9,7 @@ import torch
 
 from fbp_mm.apis import build_model_from_config
 from fbp_mm.apis.onnx_export import (check_onnx, compare_speed, export_onnx,
-                                     scoring_network)
+                                     onnx_batch_size, scoring_network)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STUDENT_KD = osp.join(
@@ -49,6 +49,44 @@ def test_onnx_runtime_matches_pytorch(student):
         pred = model(batch['inputs'], mode='predict')[0].pred_score
     assert onnx_score.shape == (1, 1)
     assert abs(float(onnx_score[0, 0]) - float(pred[0])) < 1e-4
+
+
+def test_fixed_batch_export_drops_the_shape_arithmetic(student, tmp_path):
+    import onnx
+    _, network, dynamic_file, _ = student
+    fixed_file = export_onnx(network, str(tmp_path / 'b2.onnx'), size=64,
+                             batch_size=2)
+    assert onnx_batch_size(dynamic_file) is None
+    assert onnx_batch_size(fixed_file) == 2
+    # same scores; the batch size defaults to the model's
+    assert check_onnx(fixed_file, network, 64) < 1e-4
+
+    def ops(path):
+        return [n.op_type for n in onnx.load(path).graph.node]
+
+    # a dynamic batch axis costs Shape nodes and the arithmetic on them
+    # (27 here, 8 left with a fixed one), and the position encoding's
+    # zeros of the batch's shape are a constant only with a fixed batch
+    dynamic_ops, fixed_ops = ops(dynamic_file), ops(fixed_file)
+    assert fixed_ops.count('Shape') < dynamic_ops.count('Shape') / 2
+    assert dynamic_ops.count('ConstantOfShape') == 1
+    assert fixed_ops.count('ConstantOfShape') == 0
+    assert len(fixed_ops) < 0.8 * len(dynamic_ops)
+    # timed beside the dynamic export, in the same turns
+    report = compare_speed(fixed_file, network, 64, batch_size=2, steps=2,
+                           warmup=1, onnx_references={'dynamic': dynamic_file})
+    dynamic = report['onnx_references']['dynamic']
+    assert dynamic['onnx_over_reference'] == pytest.approx(
+        report['onnxruntime_images_per_s'] / dynamic['images_per_s'])
+    assert dynamic['best_onnx_over_reference'] == pytest.approx(
+        report['onnxruntime_best_images_per_s'] /
+        dynamic['best_images_per_s'])
+    with pytest.raises(ValueError, match='for batch size 2 only, not 3'):
+        check_onnx(fixed_file, network, 64, batch_size=3)
+    with pytest.raises(ValueError, match='for batch size 2 only, not 1'):
+        compare_speed(fixed_file, network, 64, batch_size=1, steps=1)
+    with pytest.raises(ValueError, match='must be positive'):
+        export_onnx(network, str(tmp_path / 'b0.onnx'), 64, batch_size=0)
 
 
 def test_channels_last_network_follows_the_config_and_exports(
@@ -163,10 +201,15 @@ def test_tool_exports_a_distiller_student(tmp_path):
     onnx_file = str(tmp_path / 's.onnx')
     out = subprocess.run(
         [sys.executable, tool, STUDENT_KD, ckpt, '--out', onnx_file,
-         '--check'], capture_output=True, text=True, timeout=300)
+         '--check', '--static-batch', '--batch-size', '3', '--benchmark',
+         '--steps', '2'],
+        capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     report = json.loads(out.stdout.strip().split('\n')[-1])
     assert report['input_size'] == 64 and report['max_abs_difference'] < 1e-4
+    assert report['batch_size'] == 3 and onnx_batch_size(onnx_file) == 3
+    # the fixed-batch model timed beside a dynamic-batch export
+    assert report['onnx_references']['dynamic batch']['images_per_s'] > 0
     # the exported network is the student, with the distiller's
     # (the student's) normalisation
     assert check_onnx(onnx_file, scoring_network(distiller), 64) \

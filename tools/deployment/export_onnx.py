@@ -3,7 +3,8 @@
 Usage:
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out model.onnx
         [--size 352] [--opset 17] [--fold-input] [--check] [--benchmark]
-        [--batch-size 1] [--steps 50] [--compare-timm edgenext_xx_small]
+        [--batch-size 1] [--static-batch] [--steps 50]
+        [--compare-timm edgenext_xx_small]
 
 The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
 0-255 pixels in the loader's BGR order (normalisation inside), and gives
@@ -12,12 +13,17 @@ the scores (N, outputs). --check compares ONNX Runtime with PyTorch
 images/s, timed taking turns (a config with channels_last = True also
 times its network channels-first); --compare-timm NAME adds timm's
 NAME with the same head and input processing (random weights; needs timm
-installed). Needs onnxruntime (requirements/tests.txt installs it).
+installed). --static-batch fixes the model's batch axis to --batch-size
+(faster in ONNX Runtime, see docs/benchmarks.md; the model then takes
+that batch size only); with --benchmark a dynamic-batch export of the
+same network is timed beside it. Needs onnxruntime
+(requirements/tests.txt installs it).
 """
 import argparse
 import json
 import os.path as osp
 import sys
+import tempfile
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
@@ -49,7 +55,11 @@ def main() -> int:
     parser.add_argument('--benchmark', action='store_true',
                         help='CPU images/s of both')
     parser.add_argument('--batch-size', type=int, default=1,
-                        help='batch of the benchmark (default: 1)')
+                        help='batch of the benchmark, and of the model with '
+                        '--static-batch (default: 1)')
+    parser.add_argument(
+        '--static-batch', action='store_true',
+        help='export for --batch-size only (no dynamic batch axis)')
     parser.add_argument('--steps', type=int, default=50,
                         help='timed calls of each in the benchmark')
     parser.add_argument(
@@ -68,8 +78,9 @@ def main() -> int:
     except ValueError as err:
         print(f'error: {err}')
         return 1
-    export_onnx(network, args.out, size, args.opset)
-    report = dict(onnx=args.out, input_size=size)
+    fixed = args.batch_size if args.static_batch else None
+    export_onnx(network, args.out, size, args.opset, batch_size=fixed)
+    report = dict(onnx=args.out, input_size=size, batch_size=fixed)
     status = 0
     if args.check:
         diff = check_onnx(args.out, network, size)
@@ -90,9 +101,15 @@ def main() -> int:
             except ImportError as err:
                 print(f'error: {err}')
                 return 1
-        report.update(compare_speed(args.out, network, size,
-                                    args.batch_size, steps=args.steps,
-                                    references=references))
+        with tempfile.TemporaryDirectory() as tmp:
+            onnx_references = {}
+            if args.static_batch:
+                onnx_references['dynamic batch'] = export_onnx(
+                    network, osp.join(tmp, 'dynamic.onnx'), size, args.opset)
+            report.update(compare_speed(args.out, network, size,
+                                        args.batch_size, steps=args.steps,
+                                        references=references,
+                                        onnx_references=onnx_references))
     print(json.dumps(report))
     if status:
         print(f'error: ONNX Runtime differs from PyTorch by {diff:.2e} '
