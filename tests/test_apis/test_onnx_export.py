@@ -1,6 +1,7 @@
 """ONNX export of a tiny student: ONNX Runtime gives PyTorch's scores."""
 import json
 import os.path as osp
+import tempfile
 
 import numpy as np
 import onnxruntime  # noqa: F401  (a test requirement: fail, never skip)
@@ -10,6 +11,7 @@ import torch
 from fbp_mm.apis import build_model_from_config
 from fbp_mm.apis.onnx_export import (check_onnx, compare_speed, export_onnx,
                                      onnx_batch_size, scoring_network)
+from fbp_mm.utils.benchmark.inputs import find_input_size
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STUDENT_KD = osp.join(
@@ -214,6 +216,29 @@ def test_tool_exports_a_distiller_student(tmp_path):
     # (the student's) normalisation
     assert check_onnx(onnx_file, scoring_network(distiller), 64) \
         < 1e-4
+
+
+def test_beauty_student_of_the_mae_ms_kd_distiller_exports():
+    """The FBP student: a plain ViT with the multi-level neck and the
+    regression head, taken out of the MAE-MS-KD distiller."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'fbp', 'demo',
+                                   'mae_ms_kd_demo-faces.py'))
+    assert cfg.model.teacher_ckpt is None  # the demo recipe passes it
+    cfg.model.teacher_ckpt_optional = True
+    torch.manual_seed(2)
+    distiller = build_model_from_config(cfg)
+    network = scoring_network(distiller)
+    assert network.net is distiller.student
+    assert type(network.net.backbone).__name__ == 'VisionTransformer'
+    assert network.net.neck is not None
+    size = find_input_size(cfg, 'test')
+    assert size == 64
+    with tempfile.TemporaryDirectory() as tmp:
+        for fixed in (None, 2):
+            onnx_file = export_onnx(network, osp.join(tmp, f'{fixed}.onnx'),
+                                    size, batch_size=fixed)
+            assert check_onnx(onnx_file, network, size) < 1e-4
 
 
 def test_folding_the_input_into_the_stem_changes_no_score(student):
