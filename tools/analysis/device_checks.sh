@@ -106,7 +106,6 @@ if [[ " $CHECKS " == *' targets '* ]]; then
     fi
     step targets "$TARGETS_TIMEOUT" "$PYTHON" tools/analysis/speed_targets.py \
         --device cuda --peak-tflops "$PEAK_TFLOPS" --json "$OUT/targets.json" \
-        "${only[@]}"
-    cat "$OUT/targets.log"
+        "${only[@]}" && cat "$OUT/targets.log"
 fi
 exit $status
