@@ -160,7 +160,7 @@ def export_onnx(network: ScoringNetwork,
     ``batch_size`` gives a graph without the shape arithmetic of a dynamic
     axis, which ONNX Runtime optimises further (constant shapes fold, the
     linear layers become ``Gemm``): the FIQA student at 352 px, batch 1,
-    ran 1.14 to 1.47 x faster in ONNX Runtime that way on a 2-core CPU
+    ran 1.09 to 1.22 x faster in ONNX Runtime that way on a 2-core CPU
     (``docs/benchmarks.md``). Such a model takes that batch size only.
 
     Args:
@@ -202,20 +202,32 @@ def onnx_batch_size(onnx_file: str) -> Optional[int]:
     Returns:
         int | None: The input's first dimension when it is a number.
     """
-    import onnxruntime as ort
-    shape = ort.InferenceSession(
-        onnx_file, providers=['CPUExecutionProvider']).get_inputs()[0].shape
-    return shape[0] if isinstance(shape[0], int) else None
+    return _fixed_batch(_session(onnx_file))
 
 
-def _checked_batch(onnx_file: str, batch_size: int) -> int:
-    fixed = onnx_batch_size(onnx_file)
+def _fixed_batch(session) -> Optional[int]:
+    first = session.get_inputs()[0].shape[0]
+    return first if isinstance(first, int) else None
+
+
+def _check_batch(session, onnx_file: str, batch_size: int) -> None:
+    fixed = _fixed_batch(session)
     if fixed is not None and fixed != batch_size:
         raise ValueError(
             f'{onnx_file} was exported for batch size {fixed} only, not '
             f'{batch_size}: export it again without a fixed batch size or '
             'with this one')
-    return batch_size
+
+
+def _ratios(speed: Dict[str, float], best: Dict[str, float], ours: str,
+            theirs: str, ratio: str) -> Dict[str, float]:
+    """images/s of ``theirs`` and ``ours`` / ``theirs``, median and best."""
+    return {
+        'images_per_s': speed[theirs],
+        'best_images_per_s': best[theirs],
+        ratio: speed[ours] / speed[theirs],
+        f'best_{ratio}': best[ours] / best[theirs]
+    }
 
 
 def _session(onnx_file: str, threads: Optional[int] = None):
@@ -245,12 +257,13 @@ def check_onnx(onnx_file: str, network: ScoringNetwork, size: int,
     Raises:
         ValueError: ``batch_size`` is not the model's fixed batch size.
     """
+    session = _session(onnx_file)
     if batch_size is None:
-        batch_size = onnx_batch_size(onnx_file) or 4
-    _checked_batch(onnx_file, batch_size)
+        batch_size = _fixed_batch(session) or 4
+    _check_batch(session, onnx_file, batch_size)
     rng = np.random.default_rng(seed)
     x = rng.uniform(0, 255, (batch_size, 3, size, size)).astype(np.float32)
-    onnx_out = _session(onnx_file).run(None, {'inputs': x})[0]
+    onnx_out = session.run(None, {'inputs': x})[0]
     with torch.no_grad():
         torch_out = network(torch.from_numpy(x)).numpy()
     return float(np.abs(onnx_out - torch_out).max())
@@ -314,10 +327,11 @@ def compare_speed(onnx_file: str, network: ScoringNetwork, size: int,
         >>> #                   'edgenext_xx_small', model)})
     """
     from ..utils.benchmark import time_interleaved
-    _checked_batch(onnx_file, batch_size)
+    threads = threads or torch.get_num_threads()
+    session = _session(onnx_file, threads)
+    _check_batch(session, onnx_file, batch_size)
     x = np.random.default_rng(0).uniform(
         0, 255, (batch_size, 3, size, size)).astype(np.float32)
-    session = _session(onnx_file, threads or torch.get_num_threads())
     tensor = torch.from_numpy(x)
     batch = dict(inputs=tensor)
     calls = dict(
@@ -327,10 +341,10 @@ def compare_speed(onnx_file: str, network: ScoringNetwork, size: int,
         calls[f'reference {name}'] = (
             lambda d, net=reference.eval(): net(d['inputs']), batch)
     for name, other in (onnx_references or {}).items():
-        _checked_batch(other, batch_size)
+        other_session = _session(other, threads)
+        _check_batch(other_session, other, batch_size)
         calls[f'onnx {name}'] = (
-            lambda d, sess=_session(other, threads or torch.get_num_threads()):
-            sess.run(None, {'inputs': x}), {})
+            lambda d, sess=other_session: sess.run(None, {'inputs': x}), {})
     with torch.no_grad():
         times = time_interleaved(calls, torch.device('cpu'), warmup, steps,
                                  block, pause)
@@ -351,24 +365,14 @@ def compare_speed(onnx_file: str, network: ScoringNetwork, size: int,
     result['best_ratio'] = best['onnxruntime'] / best['pytorch']
     if references:
         result['references'] = {
-            name: dict(
-                images_per_s=speed[f'reference {name}'],
-                best_images_per_s=best[f'reference {name}'],
-                pytorch_over_reference=speed['pytorch'] /
-                speed[f'reference {name}'],
-                best_pytorch_over_reference=best['pytorch'] /
-                best[f'reference {name}'])
+            name: _ratios(speed, best, 'pytorch', f'reference {name}',
+                          'pytorch_over_reference')
             for name in references
         }
     if onnx_references:
         result['onnx_references'] = {
-            name: dict(
-                images_per_s=speed[f'onnx {name}'],
-                best_images_per_s=best[f'onnx {name}'],
-                onnx_over_reference=speed['onnxruntime'] /
-                speed[f'onnx {name}'],
-                best_onnx_over_reference=best['onnxruntime'] /
-                best[f'onnx {name}'])
+            name: _ratios(speed, best, 'onnxruntime', f'onnx {name}',
+                          'onnx_over_reference')
             for name in onnx_references
         }
     return result
