@@ -219,14 +219,16 @@ def _check_batch(session, onnx_file: str, batch_size: int) -> None:
             'with this one')
 
 
-def _ratios(speed: Dict[str, float], best: Dict[str, float], ours: str,
-            theirs: str, ratio: str) -> Dict[str, float]:
-    """images/s of ``theirs`` and ``ours`` / ``theirs``, median and best."""
+def _ratios(speed: Dict[str, float], best: Dict[str, float],
+            paired: Dict[tuple, float], ours: str, theirs: str,
+            ratio: str) -> Dict[str, float]:
+    """images/s of ``theirs``; ``ours`` / ``theirs``: median, best, paired."""
     return {
         'images_per_s': speed[theirs],
         'best_images_per_s': best[theirs],
         ratio: speed[ours] / speed[theirs],
-        f'best_{ratio}': best[ours] / best[theirs]
+        f'best_{ratio}': best[ours] / best[theirs],
+        f'paired_{ratio}': paired[ours, theirs]
     }
 
 
@@ -313,20 +315,26 @@ def compare_speed(onnx_file: str, network: ScoringNetwork, size: int,
         the median call) and their ``ratio``; the same from each one's
         fastest call (``*_best_images_per_s``, ``best_ratio``: additive
         noise of a shared machine only ever slows a call, so the best
-        calls are the steadier comparison there); with references,
+        calls are the steadier comparison there), and ``paired_ratio``,
+        the median of the rounds' ratios
+        (:func:`fbp_mm.utils.benchmark.paired_speed_ratio`: a slow spell
+        hits both runtimes in the same round and cancels out); with
+        references,
         ``references``: name -> ``images_per_s``, ``best_images_per_s``,
-        ``pytorch_over_reference`` and ``best_pytorch_over_reference``
-        (ours in PyTorch / the reference, images/s); with
+        ``pytorch_over_reference``, ``best_pytorch_over_reference`` and
+        ``paired_pytorch_over_reference`` (ours in PyTorch / the
+        reference, images/s); with
         ``onnx_references``, ``onnx_references``: name ->
-        ``images_per_s``, ``best_images_per_s``, ``onnx_over_reference``
-        and ``best_onnx_over_reference`` (``onnx_file`` / the reference).
+        ``images_per_s``, ``best_images_per_s``, ``onnx_over_reference``,
+        ``best_onnx_over_reference`` and ``paired_onnx_over_reference``
+        (``onnx_file`` / the reference).
 
     Example:
         >>> # compare_speed('student.onnx', network, 352,
         >>> #               references={'timm': timm_reference(
         >>> #                   'edgenext_xx_small', model)})
     """
-    from ..utils.benchmark import time_interleaved
+    from ..utils.benchmark import paired_speed_ratio, time_interleaved
     threads = threads or torch.get_num_threads()
     session = _session(onnx_file, threads)
     _check_batch(session, onnx_file, batch_size)
@@ -363,15 +371,24 @@ def compare_speed(onnx_file: str, network: ScoringNetwork, size: int,
     result['ratio'] = result['onnxruntime_images_per_s'] / \
         result['pytorch_images_per_s']
     result['best_ratio'] = best['onnxruntime'] / best['pytorch']
+
+    pairs = [('onnxruntime', 'pytorch')]
+    pairs += [('pytorch', f'reference {name}') for name in references or {}]
+    pairs += [('onnxruntime', f'onnx {name}')
+              for name in onnx_references or {}]
+    paired = {(ours, theirs): paired_speed_ratio(times[ours], times[theirs],
+                                                 block)
+              for ours, theirs in pairs}
+    result['paired_ratio'] = paired['onnxruntime', 'pytorch']
     if references:
         result['references'] = {
-            name: _ratios(speed, best, 'pytorch', f'reference {name}',
-                          'pytorch_over_reference')
+            name: _ratios(speed, best, paired, 'pytorch',
+                          f'reference {name}', 'pytorch_over_reference')
             for name in references
         }
     if onnx_references:
         result['onnx_references'] = {
-            name: _ratios(speed, best, 'onnxruntime', f'onnx {name}',
+            name: _ratios(speed, best, paired, 'onnxruntime', f'onnx {name}',
                           'onnx_over_reference')
             for name in onnx_references
         }

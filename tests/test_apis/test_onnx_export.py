@@ -83,6 +83,7 @@ def test_fixed_batch_export_drops_the_shape_arithmetic(student, tmp_path):
     assert dynamic['best_onnx_over_reference'] == pytest.approx(
         report['onnxruntime_best_images_per_s'] /
         dynamic['best_images_per_s'])
+    assert dynamic['paired_onnx_over_reference'] > 0
     with pytest.raises(ValueError, match='for batch size 2 only, not 3'):
         check_onnx(fixed_file, network, 64, batch_size=3)
     with pytest.raises(ValueError, match='for batch size 2 only, not 1'):
@@ -127,6 +128,7 @@ def test_speed_report_has_both_runtimes(student):
     assert report['best_ratio'] == pytest.approx(
         report['onnxruntime_best_images_per_s'] /
         report['pytorch_best_images_per_s'])
+    assert report['paired_ratio'] > 0
 
 
 def test_speed_report_times_reference_networks_beside_ours(student):
@@ -140,6 +142,7 @@ def test_speed_report_times_reference_networks_beside_ours(student):
         report['pytorch_images_per_s'] / same['images_per_s'])
     assert same['best_pytorch_over_reference'] == pytest.approx(
         report['pytorch_best_images_per_s'] / same['best_images_per_s'])
+    assert same['paired_pytorch_over_reference'] > 0
 
 
 class _FakeTimm:

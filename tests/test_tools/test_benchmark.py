@@ -319,6 +319,25 @@ def test_distill_with_the_teacher_cache_runs_the_teacher_once(monkeypatch):
         'distiller / student alone', 'cached distiller / student alone']
 
 
+def test_paired_speed_ratio_is_the_median_of_the_rounds_ratios():
+    from fbp_mm.utils.benchmark import paired_speed_ratio
+    # three rounds of two steps: ours 2x, 1x (both slowed), 4x faster
+    ours = [1.0, 1.0, 6.0, 6.0, 0.5, 0.5]
+    theirs = [2.0, 2.0, 6.0, 6.0, 2.0, 2.0]
+    assert paired_speed_ratio(ours, theirs, block=2) == 2.0
+    # one step per round: the median of the six step ratios
+    assert paired_speed_ratio(ours, theirs) == 2.0
+    assert paired_speed_ratio([1.0, 3.0], [3.0, 3.0]) == 2.0
+    # a hiccup of ours in round 2, a slow spell of the machine in round
+    # 3: the medians of all steps (4 against 2 s) would say ours is half
+    # as fast; two of the three rounds say twice as fast
+    assert paired_speed_ratio([1.0, 4.0, 4.0], [2.0, 2.0, 8.0]) == 2.0
+    with pytest.raises(ValueError, match='got 2 and 3 steps'):
+        paired_speed_ratio([1.0, 1.0], [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match='got 0 and 0 steps'):
+        paired_speed_ratio([], [])
+
+
 def test_interleaved_timing_takes_turns_and_keeps_each_calls_times():
     from fbp_mm.utils.benchmark import time_interleaved
     order = []

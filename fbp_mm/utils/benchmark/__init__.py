@@ -20,7 +20,8 @@ from .inputs import (
     synthetic_results, synthetic_targets)
 from .data_loading import benchmark_data_pipeline
 from .timing import (
-    device_name, memory_kind, resolve_device, time_interleaved, time_steps)
+    device_name, memory_kind, paired_speed_ratio, resolve_device,
+    time_interleaved, time_steps)
 from .reference import timm_reference
 from .targets import (GPU_TARGETS, SpeedCheck, SpeedRun, check_speed_targets,
                       format_speed_targets)
@@ -50,6 +51,7 @@ __all__ = [
     'load_benchmark_config',
     'make_synthetic_batch',
     'memory_kind',
+    'paired_speed_ratio',
     'resolve_device',
     'synthetic_results',
     'synthetic_targets',

@@ -4,6 +4,7 @@ import os
 import os.path as osp
 import platform
 import resource
+import statistics
 import sys
 import time
 from contextlib import nullcontext
@@ -190,6 +191,50 @@ def time_interleaved(calls: Dict[str, Tuple[Callable[[dict], object], dict]],
                 _synchronize(device)
                 times[name].append(time.perf_counter() - start)
     return times
+
+
+def paired_speed_ratio(ours: List[float], theirs: List[float],
+                       block: int = 1) -> float:
+    """Speed of ``ours`` over ``theirs``, paired round by round.
+
+    :func:`time_interleaved` gives every call ``block`` timed steps per
+    round, so the ``r``-th ``block`` steps of two calls ran within one
+    round of each other. This is the median over the rounds of each
+    round's ratio (their median step time over ours), so that a slow
+    spell of a shared machine, which hits both in the same round, cancels
+    out instead of moving one call's median more than the other's.
+
+    Args:
+        ours (list[float]): Step seconds of one call, as returned by
+            :func:`time_interleaved`.
+        theirs (list[float]): Step seconds of the call compared with, from
+            the same run.
+        block (int): The ``block`` of that run. Defaults to 1.
+
+    Returns:
+        float: Above 1 when ``ours`` is faster.
+
+    Raises:
+        ValueError: The two have different lengths, or none.
+
+    Example:
+        >>> # round 1: ours twice as fast; round 2 (slow machine): equal;
+        >>> # round 3: ours twice as fast again
+        >>> paired_speed_ratio([1, 1, 3, 3, 1, 1], [2, 2, 3, 3, 2, 2],
+        ...                    block=2)
+        2.0
+    """
+    if len(ours) != len(theirs) or not ours:
+        raise ValueError('paired_speed_ratio needs two equally long, '
+                         f'non-empty runs; got {len(ours)} and '
+                         f'{len(theirs)} steps')
+    block = max(1, block)
+    ratios = [
+        statistics.median(theirs[i:i + block]) /
+        statistics.median(ours[i:i + block])
+        for i in range(0, len(ours), block)
+    ]
+    return float(statistics.median(ratios))
 
 
 def _gflops(net: nn.Module, size: Tuple[int, int]) -> Tuple[
