@@ -36,6 +36,11 @@ class ScoringNetwork(nn.Module):
     it has no padding, as the 4 x 4 stride-4 stems of EdgeNeXt and ConvNeXt,
     and ViT patch embeddings): no per-pixel work is left in front.
 
+    With ``fuse=True`` the network's inference-only rewrites are applied
+    (:func:`fbp_mm.models.utils.fuse_for_inference`: layer scales folded
+    into the preceding pointwise layer, Fourier position encodings
+    computed once per input size); scores change by float rounding only.
+
     With ``channels_last`` the network runs in channels-last memory
     format (weights and the normalised input), which oneDNN and cuDNN
     convolutions prefer; values are unchanged. ``None`` follows the
@@ -50,6 +55,8 @@ class ScoringNetwork(nn.Module):
             convolution. Defaults to False.
         channels_last (bool, optional): Channels-last memory format.
             Defaults to None (the config's switch; off without one).
+        fuse (bool): Apply :func:`fbp_mm.models.utils.fuse_for_inference`
+            to a copy of the network. Defaults to False.
 
     Raises:
         ValueError: ``fold_input`` and the first convolution pads, groups
@@ -59,7 +66,8 @@ class ScoringNetwork(nn.Module):
     def __init__(self,
                  model: nn.Module,
                  fold_input: bool = False,
-                 channels_last: Optional[bool] = None) -> None:
+                 channels_last: Optional[bool] = None,
+                 fuse: bool = False) -> None:
         super().__init__()
         if channels_last is None:
             cfg = getattr(model, 'cfg', None)
@@ -78,9 +86,14 @@ class ScoringNetwork(nn.Module):
             .detach().clone().float().view(1, -1, 1, 1), persistent=False)
         self.to_rgb = bool(getattr(preprocessor, 'to_rgb', False))
         self.folded = False
+        self.fused = None
+        if fold_input or fuse:
+            self.net = copy.deepcopy(net)  # the model itself stays as it is
         if fold_input:
-            self.net = copy.deepcopy(net)
             self._fold_into_first_conv()
+        if fuse:
+            from ..models.utils import fuse_for_inference
+            self.fused = fuse_for_inference(self.net)
         self.channels_last = channels_last
         # both ways: a model built from a channels_last config already has
         # channels-last weights, and with those a convolution answers a
@@ -129,7 +142,8 @@ class ScoringNetwork(nn.Module):
 def scoring_network(model: Union[str, Config, nn.Module],
                     checkpoint: Optional[str] = None,
                     fold_input: bool = False,
-                    channels_last: Optional[bool] = None) -> ScoringNetwork:
+                    channels_last: Optional[bool] = None,
+                    fuse: bool = False) -> ScoringNetwork:
     """The :class:`ScoringNetwork` of a config (and checkpoint) or model.
 
     Args:
@@ -139,6 +153,7 @@ def scoring_network(model: Union[str, Config, nn.Module],
         fold_input (bool): See :class:`ScoringNetwork`. Defaults to False.
         channels_last (bool, optional): See :class:`ScoringNetwork`.
             Defaults to None (the config's ``channels_last``).
+        fuse (bool): See :class:`ScoringNetwork`. Defaults to False.
 
     Returns:
         ScoringNetwork: In eval mode, on the CPU.
@@ -146,7 +161,7 @@ def scoring_network(model: Union[str, Config, nn.Module],
     if not isinstance(model, nn.Module):
         # only the student is exported: the teacher_ckpt is not read
         model = build_model_for_analysis(model, checkpoint=checkpoint)
-    return ScoringNetwork(model, fold_input, channels_last).eval()
+    return ScoringNetwork(model, fold_input, channels_last, fuse).eval()
 
 
 def export_onnx(network: ScoringNetwork,

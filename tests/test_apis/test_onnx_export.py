@@ -207,12 +207,17 @@ def test_tool_exports_a_distiller_student(tmp_path):
     out = subprocess.run(
         [sys.executable, tool, STUDENT_KD, ckpt, '--out', onnx_file,
          '--check', '--static-batch', '--batch-size', '3', '--benchmark',
-         '--steps', '2'],
+         '--steps', '2', '--fuse'],
         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     report = json.loads(out.stdout.strip().split('\n')[-1])
     assert report['input_size'] == 64 and report['max_abs_difference'] < 1e-4
     assert report['batch_size'] == 3 and onnx_batch_size(onnx_file) == 3
+    # --fuse: the layer scales of the 12 blocks folded, the one position
+    # encoding cached; the scores still the unfused network's (below)
+    assert report['fused'] == dict(layer_scales=12, position_encodings=1)
+    assert report['fold_input'] is False
+    assert report['references']['ours, not fused']['images_per_s'] > 0
     # the fixed-batch model timed beside a dynamic-batch export
     assert report['onnx_references']['dynamic batch']['images_per_s'] > 0
     # the exported network is the student, with the distiller's

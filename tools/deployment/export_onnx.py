@@ -2,21 +2,25 @@
 
 Usage:
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out model.onnx
-        [--size 352] [--opset 17] [--fold-input] [--check] [--benchmark]
-        [--batch-size 1] [--static-batch] [--steps 50]
+        [--size 352] [--opset 17] [--fold-input] [--fuse] [--check]
+        [--benchmark] [--batch-size 1] [--static-batch] [--steps 50]
         [--compare-timm edgenext_xx_small]
 
 The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
 0-255 pixels in the loader's BGR order (normalisation inside), and gives
-the scores (N, outputs). --check compares ONNX Runtime with PyTorch
-(max |difference|, fails above 1e-4); --benchmark prints both CPU
-images/s, timed taking turns (a config with channels_last = True also
-times its network channels-first); --compare-timm NAME adds timm's
-NAME with the same head and input processing (random weights; needs timm
-installed). --static-batch fixes the model's batch axis to --batch-size
-(faster in ONNX Runtime, see docs/benchmarks.md; the model then takes
-that batch size only); with --benchmark a dynamic-batch export of the
-same network is timed beside it. Needs onnxruntime
+the scores (N, outputs). --fuse applies the inference-only rewrites
+(layer scales folded into weights, position encodings computed once per
+input size; fbp_mm.models.utils.fuse_for_inference). --check compares
+ONNX Runtime with PyTorch (max |difference|, fails above 1e-4);
+--benchmark prints both CPU images/s, timed taking turns (a config with
+channels_last = True also times its network channels-first, --fuse the
+network not fused);
+--compare-timm NAME adds timm's NAME with the same head and input
+processing (random weights; needs timm installed). --static-batch fixes
+the model's batch axis to --batch-size (faster in ONNX Runtime, see
+docs/benchmarks.md; the model then takes that batch size only); with
+--benchmark a dynamic-batch export of the same network is timed beside
+it. Needs onnxruntime
 (requirements/tests.txt installs it).
 """
 import argparse
@@ -50,6 +54,10 @@ def main() -> int:
         '--fold-input', action='store_true',
         help='fold the BGR->RGB flip and the normalisation into the first '
         'convolution (exact for a stem without padding)')
+    parser.add_argument(
+        '--fuse', action='store_true',
+        help='fold layer scales into the preceding layers and compute '
+        'position encodings once per input size (float rounding only)')
     parser.add_argument('--check', action='store_true',
                         help='compare ONNX Runtime with PyTorch')
     parser.add_argument('--benchmark', action='store_true',
@@ -74,13 +82,15 @@ def main() -> int:
     cfg = Config.fromfile(args.config)
     size = args.size or find_input_size(cfg, 'test')
     try:
-        network = scoring_network(cfg, args.checkpoint, args.fold_input)
+        network = scoring_network(cfg, args.checkpoint, args.fold_input,
+                                  fuse=args.fuse)
     except ValueError as err:
         print(f'error: {err}')
         return 1
     fixed = args.batch_size if args.static_batch else None
     export_onnx(network, args.out, size, args.opset, batch_size=fixed)
-    report = dict(onnx=args.out, input_size=size, batch_size=fixed)
+    report = dict(onnx=args.out, input_size=size, batch_size=fixed,
+                  fold_input=network.folded, fused=network.fused)
     status = 0
     if args.check:
         diff = check_onnx(args.out, network, size)
@@ -92,7 +102,12 @@ def main() -> int:
         if network.channels_last:
             # what the config's channels_last switch buys, in the same run
             references['ours, channels-first'] = scoring_network(
-                cfg, args.checkpoint, args.fold_input, channels_last=False)
+                cfg, args.checkpoint, args.fold_input, channels_last=False,
+                fuse=args.fuse)
+        if args.fuse:
+            # what --fuse buys, in the same run
+            references['ours, not fused'] = scoring_network(
+                cfg, args.checkpoint, args.fold_input)
         if args.compare_timm:
             from fbp_mm.utils.benchmark import timm_reference
             try:
