@@ -15,7 +15,8 @@ Example:
     >>> # check_onnx('student.onnx', scoring_network(model), size=352)
 """
 import copy
-from typing import Dict, Optional, Union
+import statistics
+from typing import Dict, List, Optional, Union
 
 import numpy as np
 import torch
@@ -25,7 +26,8 @@ from mmengine.config import Config
 from ..utils.complexity import build_model_for_analysis, deployed_module
 
 __all__ = ['ScoringNetwork', 'scoring_network', 'export_onnx',
-           'onnx_batch_size', 'check_onnx', 'compare_speed']
+           'onnx_batch_size', 'check_onnx', 'compare_speed',
+           'summarize_speed_runs']
 
 
 class ScoringNetwork(nn.Module):
@@ -408,3 +410,57 @@ def compare_speed(onnx_file: str, network: ScoringNetwork, size: int,
             for name in onnx_references
         }
     return result
+
+
+def _speed_ratios(report: dict, prefix: str = '') -> Dict[str, float]:
+    """Every ratio of a :func:`compare_speed` report, by its key path."""
+    ratios = {}
+    for key, value in report.items():
+        if isinstance(value, dict):
+            ratios.update(_speed_ratios(value, f'{prefix}{key}/'))
+        elif 'ratio' in key or '_over_' in key:
+            ratios[prefix + key] = float(value)
+    return ratios
+
+
+def summarize_speed_runs(reports: List[dict]) -> Dict[str, dict]:
+    """Mean, standard deviation and range of each ratio over several runs.
+
+    Args:
+        reports (list[dict]): :func:`compare_speed` reports of the same
+            networks (e.g. one per run of the tool).
+
+    Returns:
+        dict: Key path of each ratio (``'ratio'``,
+        ``'references/NAME/paired_pytorch_over_reference'``, ...) ->
+        ``mean``, ``std`` (sample standard deviation, 0 for one run),
+        ``min``, ``max`` and the ``values`` in run order.
+
+    Raises:
+        ValueError: No reports, or reports with different ratios.
+
+    Example:
+        >>> runs = [dict(ratio=1.5, references=dict(
+        ...     timm=dict(images_per_s=9.0, pytorch_over_reference=1.0))),
+        ...     dict(ratio=2.5, references=dict(
+        ...     timm=dict(images_per_s=8.0, pytorch_over_reference=1.2)))]
+        >>> summary = summarize_speed_runs(runs)
+        >>> sorted(summary)
+        ['ratio', 'references/timm/pytorch_over_reference']
+        >>> summary['ratio']['mean'], round(summary['ratio']['std'], 4)
+        (2.0, 0.7071)
+    """
+    if not reports:
+        raise ValueError('summarize_speed_runs needs at least one report')
+    runs = [_speed_ratios(report) for report in reports]
+    if any(set(run) != set(runs[0]) for run in runs):
+        raise ValueError('the reports do not have the same ratios: '
+                         f'{sorted(runs[0])} and others')
+    summary = {}
+    for key in runs[0]:
+        values = [run[key] for run in runs]
+        summary[key] = dict(
+            mean=statistics.fmean(values),
+            std=statistics.stdev(values) if len(values) > 1 else 0.0,
+            min=min(values), max=max(values), values=values)
+    return summary

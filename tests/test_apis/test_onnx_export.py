@@ -10,7 +10,8 @@ import torch
 
 from fbp_mm.apis import build_model_from_config
 from fbp_mm.apis.onnx_export import (check_onnx, compare_speed, export_onnx,
-                                     onnx_batch_size, scoring_network)
+                                     onnx_batch_size, scoring_network,
+                                     summarize_speed_runs)
 from fbp_mm.utils.benchmark.inputs import find_input_size
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -207,7 +208,7 @@ def test_tool_exports_a_distiller_student(tmp_path):
     out = subprocess.run(
         [sys.executable, tool, STUDENT_KD, ckpt, '--out', onnx_file,
          '--check', '--static-batch', '--batch-size', '3', '--benchmark',
-         '--steps', '2', '--fuse'],
+         '--steps', '2', '--fuse', '--runs', '2'],
         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     report = json.loads(out.stdout.strip().split('\n')[-1])
@@ -218,6 +219,14 @@ def test_tool_exports_a_distiller_student(tmp_path):
     assert report['fused'] == dict(layer_scales=12, position_encodings=1)
     assert report['fold_input'] is False
     assert report['references']['ours, not fused']['images_per_s'] > 0
+    # two runs: each ratio's spread over them; the last run at the top
+    runs = report['over_runs']
+    key = 'onnx_references/dynamic batch/paired_onnx_over_reference'
+    assert set(runs) >= {'ratio', 'best_ratio', 'paired_ratio', key}
+    assert len(runs[key]['values']) == 2
+    assert runs['ratio']['values'][-1] == report['ratio']
+    assert runs['ratio']['min'] <= runs['ratio']['mean'] <= \
+        runs['ratio']['max']
     # the fixed-batch model timed beside a dynamic-batch export
     assert report['onnx_references']['dynamic batch']['images_per_s'] > 0
     # the exported network is the student, with the distiller's
@@ -266,3 +275,34 @@ def test_folding_the_input_into_the_stem_changes_no_score(student):
         REPO_ROOT, 'configs', 'fbp', 'resnet18-w16_1xb32-20e_demo-faces.py'))
     with pytest.raises(ValueError, match='no padding'):
         scoring_network(resnet, fold_input=True)
+
+
+def test_speed_runs_are_summarised_ratio_by_ratio():
+    runs = [
+        dict(ratio=1.6, paired_ratio=1.5, pytorch_images_per_s=10.0,
+             references=dict(timm=dict(images_per_s=9.0,
+                                       paired_pytorch_over_reference=1.1))),
+        dict(ratio=1.8, paired_ratio=1.7, pytorch_images_per_s=20.0,
+             references=dict(timm=dict(images_per_s=30.0,
+                                       paired_pytorch_over_reference=0.9))),
+        dict(ratio=2.0, paired_ratio=1.6, pytorch_images_per_s=15.0,
+             references=dict(timm=dict(images_per_s=20.0,
+                                       paired_pytorch_over_reference=1.0))),
+    ]
+    summary = summarize_speed_runs(runs)
+    # ratios only: speeds of one run say nothing across runs
+    assert sorted(summary) == [
+        'paired_ratio', 'ratio',
+        'references/timm/paired_pytorch_over_reference'
+    ]
+    timm = summary['references/timm/paired_pytorch_over_reference']
+    assert timm['values'] == [1.1, 0.9, 1.0]
+    assert timm['mean'] == pytest.approx(1.0)
+    assert timm['std'] == pytest.approx(0.1)
+    assert (timm['min'], timm['max']) == (0.9, 1.1)
+    assert summary['ratio']['std'] == pytest.approx(0.2)
+    assert summarize_speed_runs(runs[:1])['ratio']['std'] == 0.0
+    with pytest.raises(ValueError, match='at least one report'):
+        summarize_speed_runs([])
+    with pytest.raises(ValueError, match='do not have the same ratios'):
+        summarize_speed_runs([runs[0], dict(ratio=1.0)])

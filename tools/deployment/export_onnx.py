@@ -4,6 +4,7 @@ Usage:
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out model.onnx
         [--size 352] [--opset 17] [--fold-input] [--fuse] [--check]
         [--benchmark] [--batch-size 1] [--static-batch] [--steps 50]
+        [--runs 1]
         [--compare-timm edgenext_xx_small]
 
 The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
@@ -20,7 +21,9 @@ processing (random weights; needs timm installed). --static-batch fixes
 the model's batch axis to --batch-size (faster in ONNX Runtime, see
 docs/benchmarks.md; the model then takes that batch size only); with
 --benchmark a dynamic-batch export of the same network is timed beside
-it. Needs onnxruntime
+it; --runs N repeats the benchmark and adds each ratio's mean, std and
+range over the runs (over_runs; the last run's numbers stay at the top
+level). Needs onnxruntime
 (requirements/tests.txt installs it).
 """
 import argparse
@@ -35,8 +38,9 @@ sys.path.insert(0, REPO_ROOT)
 from mmengine.config import Config  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401  (registers modules)
-from fbp_mm.apis.onnx_export import (check_onnx, compare_speed,  # noqa: E402
-                                     export_onnx, scoring_network)
+from fbp_mm.apis.onnx_export import (  # noqa: E402
+    check_onnx, compare_speed, export_onnx, scoring_network,
+    summarize_speed_runs)
 from fbp_mm.utils.benchmark.inputs import find_input_size  # noqa: E402
 
 TOLERANCE = 1e-4
@@ -70,6 +74,10 @@ def main() -> int:
         help='export for --batch-size only (no dynamic batch axis)')
     parser.add_argument('--steps', type=int, default=50,
                         help='timed calls of each in the benchmark')
+    parser.add_argument(
+        '--runs', type=int, default=1,
+        help='benchmark runs; with more than one the report adds each '
+        "ratio's mean, std and range over them (over_runs)")
     parser.add_argument(
         '--compare-timm', metavar='NAME',
         help="with --benchmark: also time timm's NAME (e.g. "
@@ -121,10 +129,15 @@ def main() -> int:
             if args.static_batch:
                 onnx_references['dynamic batch'] = export_onnx(
                     network, osp.join(tmp, 'dynamic.onnx'), size, args.opset)
-            report.update(compare_speed(args.out, network, size,
-                                        args.batch_size, steps=args.steps,
-                                        references=references,
-                                        onnx_references=onnx_references))
+            runs = [
+                compare_speed(args.out, network, size, args.batch_size,
+                              steps=args.steps, references=references,
+                              onnx_references=onnx_references)
+                for _ in range(max(1, args.runs))
+            ]
+            report.update(runs[-1])
+            if len(runs) > 1:
+                report['over_runs'] = summarize_speed_runs(runs)
     print(json.dumps(report))
     if status:
         print(f'error: ONNX Runtime differs from PyTorch by {diff:.2e} '
