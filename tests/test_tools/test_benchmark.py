@@ -195,6 +195,29 @@ def test_flops_the_counter_cannot_count_are_na_with_the_reason(
     assert cells[headers.index('util')] == '-'
 
 
+def test_inference_of_a_fused_network_and_fuse_refused_for_training():
+    from fbp_mm.utils.benchmark import benchmark_config
+    report = benchmark(FIQA_KD, mode='infer', fuse=True, **TINY)
+    row, = report['rows']
+    # the deployed network (the distiller's EdgeNeXt student) was rewritten
+    assert ('fused for inference (fuse_for_inference): 12 layer scales '
+            'folded, 1 position encodings cached') in row['notes']
+    assert row['images_per_s'] > 0 and row['gflops'] > 0
+    assert report['meta']['fuse'] is True
+    assert 'fuse: True' in format_benchmark_table(report)
+    plain, = benchmark_config(FIQA_KD, mode='infer', **TINY)
+    assert not any('fused' in note for note in plain['notes'])
+    for run in (benchmark, benchmark_config):
+        with pytest.raises(ValueError,
+                           match="inference: mode='infer', not 'train'"):
+            run(SUPERVISED, mode='train', fuse=True, **TINY)
+    proc = run_tool(python_tool('analysis/benchmark.py', SUPERVISED, '--fuse'),
+                    check=False, timeout=300)
+    assert proc.returncode == 2
+    assert '--fuse rewrites the network for inference: use it with ' \
+        '--mode infer, not train' in proc.stderr
+
+
 def test_distill_mode_needs_a_distiller():
     with pytest.raises(ValueError, match='needs a distiller'):
         benchmark(SUPERVISED, mode='distill', **TINY)

@@ -3,8 +3,8 @@
 Usage:
     python tools/analysis/benchmark.py CONFIG [--mode train|infer|distill]
         [--batch-size N] [--device cpu|cuda] [--amp] [--compile]
-        [--channels-last] [--teacher-cache] [--warmup W] [--steps S]
-        [--peak-tflops P]
+        [--channels-last] [--teacher-cache] [--fuse] [--warmup W]
+        [--steps S] [--peak-tflops P]
         [--compare CONFIG2] [--interleave] [--cfg-options ...] [--json OUT]
 
 Works for any config: supervised models, distillers (``--mode distill``
@@ -63,6 +63,11 @@ def parse_args() -> argparse.Namespace:
         help='with --mode distill, also time the step with the teacher '
         'outputs from the cache (TeacherOutputCache)')
     parser.add_argument(
+        '--fuse', action='store_true',
+        help='with --mode infer, rewrite the network for inference first '
+        '(layer scales folded, position encodings cached; '
+        'fbp_mm.models.utils.fuse_for_inference)')
+    parser.add_argument(
         '--compare', help='a second config, benchmarked the same way')
     parser.add_argument(
         '--interleave', action='store_true',
@@ -72,7 +77,11 @@ def parse_args() -> argparse.Namespace:
         '--cfg-options', nargs='+', action=DictAction,
         help='override entries of CONFIG (not of --compare)')
     parser.add_argument('--json', help='write the results to this JSON file')
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.fuse and args.mode != 'infer':
+        parser.error('--fuse rewrites the network for inference: use it '
+                     f'with --mode infer, not {args.mode}')
+    return args
 
 
 def main() -> int:
@@ -91,7 +100,8 @@ def main() -> int:
         steps=args.steps,
         peak_tflops=args.peak_tflops,
         cfg_options=args.cfg_options,
-        teacher_cache=args.teacher_cache)
+        teacher_cache=args.teacher_cache,
+        fuse=args.fuse)
     print(format_benchmark_table(report))
     if args.json:
         write_benchmark_json(report, args.json)

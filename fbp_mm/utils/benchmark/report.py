@@ -56,9 +56,16 @@ class _Measurement:
                  device: torch.device, batch_size: int, amp: bool,
                  compile_model: bool, channels_last: bool, warmup: int,
                  steps: int, peak_tflops: Optional[float],
-                 cached_teacher: bool = False) -> None:
+                 cached_teacher: bool = False, fuse: bool = False) -> None:
         torch.manual_seed(0)
         model, notes = build_benchmark_model(cfg, device)
+        if fuse and mode == 'infer':
+            from fbp_mm.models.utils import fuse_for_inference
+            counts = fuse_for_inference(_deployed(model))
+            notes.append(
+                'fused for inference (fuse_for_inference): '
+                f'{counts["layer_scales"]} layer scales folded, '
+                f'{counts["position_encodings"]} position encodings cached')
         self.cache_dir = None
         if cached_teacher:
             import tempfile
@@ -190,7 +197,8 @@ def benchmark_config(config: Union[str, Config],
                      steps: int = 10,
                      peak_tflops: Optional[float] = None,
                      cfg_options: Optional[dict] = None,
-                     teacher_cache: bool = False) -> List[dict]:
+                     teacher_cache: bool = False,
+                     fuse: bool = False) -> List[dict]:
     """Benchmark one config; one row, or two for ``mode='distill'``
     (three with ``teacher_cache``).
 
@@ -225,6 +233,10 @@ def benchmark_config(config: Union[str, Config],
             distiller's step with the teacher's outputs taken from a
             :class:`~fbp_mm.models.distillers.TeacherOutputCache` (role
             ``'distiller, cached teacher'``). Defaults to False.
+        fuse (bool): With ``mode='infer'``, time the deployed network
+            rewritten by :func:`fbp_mm.models.utils.fuse_for_inference`
+            (layer scales folded, position encodings cached). Defaults to
+            False.
 
     Returns:
         list[dict]: Result rows (see :data:`TABLE_FIELDS`, plus
@@ -237,21 +249,30 @@ def benchmark_config(config: Union[str, Config],
         >>> rows[0]['images_per_s'] > 0
         True
     """
+    _check_fuse(mode, fuse)
     specs = _measurement_specs(config, mode, cfg_options, teacher_cache)
     settings = _settings(device, batch_size, amp, compile_model,
-                         channels_last, warmup, steps, peak_tflops)
+                         channels_last, warmup, steps, peak_tflops, fuse)
     return [_measure(*spec, **settings) for spec in specs]
+
+
+def _check_fuse(mode: str, fuse: bool) -> None:
+    if fuse and mode != 'infer':
+        raise ValueError(
+            "fuse rewrites a network for inference: mode='infer', not "
+            f'{mode!r} (a fused network trains another parametrisation)')
 
 
 def _settings(device: Optional[str], batch_size: int, amp: bool,
               compile_model: bool, channels_last: bool, warmup: int,
-              steps: int, peak_tflops: Optional[float]) -> dict:
+              steps: int, peak_tflops: Optional[float],
+              fuse: bool = False) -> dict:
     if batch_size < 1:
         raise ValueError(f'batch_size must be positive, got {batch_size}')
     return dict(
         device=resolve_device(device), batch_size=batch_size, amp=amp,
         compile_model=compile_model, channels_last=channels_last,
-        warmup=warmup, steps=steps, peak_tflops=peak_tflops)
+        warmup=warmup, steps=steps, peak_tflops=peak_tflops, fuse=fuse)
 
 
 def _measurement_specs(config: Union[str, Config], mode: str,
@@ -389,6 +410,7 @@ def benchmark(config: Union[str, Config],
     """
     import mmengine
     import mmpretrain
+    _check_fuse(kwargs.get('mode', 'train'), kwargs.get('fuse', False))
     device = resolve_device(kwargs.get('device'))
     kwargs['device'] = str(device)
     logger = MMLogger.get_current_instance()
@@ -433,6 +455,7 @@ def benchmark(config: Union[str, Config],
         amp=bool(kwargs.get('amp', False)),
         compile=bool(kwargs.get('compile_model', False)),
         channels_last=bool(kwargs.get('channels_last', False)),
+        fuse=bool(kwargs.get('fuse', False)),
         interleave=bool(interleave),
         warmup=kwargs.get('warmup', 3),
         steps=kwargs.get('steps', 10),
@@ -498,7 +521,8 @@ def format_benchmark_table(report: dict) -> str:
         f'device: {meta["device"]} ({meta["device_name"]})',
         f'batch size: {meta["batch_size"]}, mode: {meta["mode"]}, amp: '
         f'{meta["amp"]}, compile: {meta["compile"]}, channels_last: '
-        f'{meta["channels_last"]}, warmup: {meta["warmup"]}, steps: '
+        f'{meta["channels_last"]}, fuse: {meta.get("fuse", False)}, '
+        f'warmup: {meta["warmup"]}, steps: '
         f'{meta["steps"]} (median step time), peak TFLOP/s: '
         f'{meta["peak_tflops"] if meta["peak_tflops"] else "not given"}',
         f'peak memory: {meta["memory"]}',
