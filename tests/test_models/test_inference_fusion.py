@@ -105,6 +105,13 @@ def test_cached_position_encoding_is_computed_once_per_shape():
         changed = encoding((1, 5, 6))
         assert changed is not first
         assert not torch.allclose(changed, first)
+    # under autocast the encoding has autocast's dtype: another entry
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+        half = encoding((1, 5, 6))
+        assert half.dtype == torch.bfloat16
+        assert encoding((1, 5, 6)) is half
+    with torch.no_grad():
+        assert encoding((1, 5, 6)).dtype == torch.float32
     # with gradients or in training mode it is computed live every call
     live = encoding((1, 5, 6))
     assert live.requires_grad and live is not encoding((1, 5, 6))

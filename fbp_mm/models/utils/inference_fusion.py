@@ -86,8 +86,9 @@ class CachedPositionEncodingFourier(PositionEncodingFourier):
     """MMPretrain's Fourier position encoding, computed once per shape.
 
     In inference (eval mode, gradients off, not being traced or compiled)
-    the encoding of a ``(B, H, W)`` shape is kept and handed out again, as
-    long as the projection's weights are the same tensors at the same
+    the encoding of a ``(B, H, W)`` shape is kept and handed out again
+    (one per inference-mode and autocast setting), as long as the
+    projection's weights are the same tensors at the same
     version (an in-place update, ``load_state_dict`` included, or a move to
     another device or dtype computes it anew). Otherwise it is computed as
     MMPretrain computes it. The state dict is the parent's.
@@ -112,8 +113,11 @@ class CachedPositionEncodingFourier(PositionEncodingFourier):
                 torch.compiler.is_compiling():
             return None
         tensors = [self.proj.weight, self.proj.bias]
+        device_type = self.proj.weight.device.type
+        autocast = torch.is_autocast_enabled(device_type) and \
+            torch.get_autocast_dtype(device_type)
         return (tuple(int(s) for s in bhw_shape),
-                torch.is_inference_mode_enabled()) + tuple(
+                torch.is_inference_mode_enabled(), autocast) + tuple(
                     (t.data_ptr(), t._version, t.device, t.dtype)
                     for t in tensors if t is not None)
 
