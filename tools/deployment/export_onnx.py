@@ -4,8 +4,7 @@ Usage:
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out model.onnx
         [--size 352] [--opset 17] [--fold-input] [--fuse] [--check]
         [--benchmark] [--batch-size 1] [--static-batch] [--steps 50]
-        [--runs 1]
-        [--compare-timm edgenext_xx_small]
+        [--runs 1] [--compare-timm edgenext_xx_small]
 
 The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
 0-255 pixels in the loader's BGR order (normalisation inside), and gives
@@ -15,18 +14,18 @@ input size; fbp_mm.models.utils.fuse_for_inference). --check compares
 ONNX Runtime with PyTorch (max |difference|, fails above 1e-4);
 --benchmark prints both CPU images/s, timed taking turns (a config with
 channels_last = True also times its network channels-first, --fuse the
-network not fused);
---compare-timm NAME adds timm's NAME with the same head and input
-processing (random weights; needs timm installed). --static-batch fixes
-the model's batch axis to --batch-size (faster in ONNX Runtime, see
-docs/benchmarks.md; the model then takes that batch size only); with
---benchmark a dynamic-batch export of the same network is timed beside
-it; --runs N repeats the benchmark and adds each ratio's mean, std and
-range over the runs (over_runs; the last run's numbers stay at the top
-level). Needs onnxruntime
-(requirements/tests.txt installs it).
+network not fused); --compare-timm NAME adds timm's NAME with the same
+head and input processing (random weights; needs timm installed).
+--static-batch fixes the model's batch axis to --batch-size (faster in
+ONNX Runtime, see docs/benchmarks.md; the model then takes that batch
+size only); with --benchmark a dynamic-batch export of the same network
+is timed beside it; --runs N repeats the benchmark and adds each ratio's
+mean, std and range over the runs (over_runs; the last run's numbers stay
+at the top level). Needs onnxruntime (requirements/tests.txt installs
+it).
 """
 import argparse
+import copy
 import json
 import os.path as osp
 import sys
@@ -42,6 +41,7 @@ from fbp_mm.apis.onnx_export import (  # noqa: E402
     check_onnx, compare_speed, export_onnx, scoring_network,
     summarize_speed_runs)
 from fbp_mm.utils.benchmark.inputs import find_input_size  # noqa: E402
+from fbp_mm.utils.complexity import build_model_for_analysis  # noqa: E402
 
 TOLERANCE = 1e-4
 
@@ -89,8 +89,10 @@ def main() -> int:
             return 1
     cfg = Config.fromfile(args.config)
     size = args.size or find_input_size(cfg, 'test')
+    # built once; the networks timed beside it take copies
+    model = build_model_for_analysis(cfg, checkpoint=args.checkpoint)
     try:
-        network = scoring_network(cfg, args.checkpoint, args.fold_input,
+        network = scoring_network(model, fold_input=args.fold_input,
                                   fuse=args.fuse)
     except ValueError as err:
         print(f'error: {err}')
@@ -110,12 +112,12 @@ def main() -> int:
         if network.channels_last:
             # what the config's channels_last switch buys, in the same run
             references['ours, channels-first'] = scoring_network(
-                cfg, args.checkpoint, args.fold_input, channels_last=False,
-                fuse=args.fuse)
+                copy.deepcopy(model), fold_input=args.fold_input,
+                channels_last=False, fuse=args.fuse)
         if args.fuse:
             # what --fuse buys, in the same run
             references['ours, not fused'] = scoring_network(
-                cfg, args.checkpoint, args.fold_input)
+                copy.deepcopy(model), fold_input=args.fold_input)
         if args.compare_timm:
             from fbp_mm.utils.benchmark import timm_reference
             try:
