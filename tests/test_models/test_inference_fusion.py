@@ -26,7 +26,7 @@ def _edgenext(seed=0):
     return net
 
 
-def _mul_calls(net, x):
+def _torch_calls(net, x):
     """Names of the torch functions one call of ``net`` runs."""
     calls = []
 
@@ -51,15 +51,15 @@ def test_fused_edgenext_gives_the_same_scores_with_fewer_products():
     assert all(block.gamma is None for block in fused.modules()
                if isinstance(block, (ConvNeXtBlock, SDTAEncoder)))
     x = torch.randn(2, 3, 96, 96)
-    before = _mul_calls(net, x)
+    before = _torch_calls(net, x)
     # first call: the encoding is computed (and kept); each folded scale
     # was one elementwise product per call
-    first = _mul_calls(fused, x)
+    first = _torch_calls(fused, x)
     assert before.count('mul') - first.count('mul') == 12
     assert 'sin' in before and 'sin' in first
     # later calls take the encoding from the cache: no sines, and neither
     # its two products
-    again = _mul_calls(fused, x)
+    again = _torch_calls(fused, x)
     assert 'sin' not in again and 'cumsum' not in again
     assert first.count('mul') - again.count('mul') == 2
     assert len(again) < len(before) - 30

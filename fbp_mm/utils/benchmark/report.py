@@ -59,7 +59,7 @@ class _Measurement:
                  cached_teacher: bool = False, fuse: bool = False) -> None:
         torch.manual_seed(0)
         model, notes = build_benchmark_model(cfg, device)
-        if fuse and mode == 'infer':
+        if fuse:  # benchmark() and benchmark_config() refuse it for training
             from fbp_mm.models.utils import fuse_for_inference
             counts = fuse_for_inference(_deployed(model))
             notes.append(
