@@ -10,11 +10,11 @@ import pytest
 import torch
 import yaml
 from mmcv.transforms import Compose
-from mmengine.config import Config
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmpretrain.registry import MODELS
 
 from fbp_mm.utils.complexity import complexity_summary
+from fbp_mm.utils.config_loading import load_config
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 FIQA = osp.join(REPO_ROOT, 'configs', 'fiqa')
@@ -91,7 +91,7 @@ def no_download(monkeypatch):
 
 @pytest.mark.parametrize('path', list(FULL), ids=ids(FULL))
 def test_full_config_starts_from_mmpretrain_imagenet_weights(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     _, zoo_name, _ = FULL[path]
     init = cfg.model.backbone.init_cfg
     assert init.type == 'Pretrained'
@@ -106,9 +106,9 @@ def test_full_config_starts_from_mmpretrain_imagenet_weights(path):
 def test_imagenet_weights_cover_every_backbone_parameter(path):
     """Our backbone has the keys and shapes of the zoo model's backbone, so
     the Pretrained checkpoint loads completely (at our input size)."""
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     _, zoo_name, _ = FULL[path]
-    zoo_cfg = Config.fromfile(
+    zoo_cfg = load_config(
         osp.join(MIM_CONFIGS,
                  model_zoo()[zoo_name]['Config'].split('configs/', 1)[1]))
     zoo_backbone = zoo_cfg.model.backbone.to_dict()
@@ -121,7 +121,7 @@ def test_imagenet_weights_cover_every_backbone_parameter(path):
 
 @pytest.mark.parametrize('path', list(FULL), ids=ids(FULL))
 def test_pipelines_resize_short_side_then_crop(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     size = FULL[path][0]
     resize = dict(
         type='ResizeEdge', scale=size, edge='short', backend='pillow')
@@ -146,7 +146,7 @@ def test_pipelines_resize_short_side_then_crop(path):
 @pytest.mark.parametrize('path', [TEACHER, STUDENT], ids=ids([TEACHER,
                                                                STUDENT]))
 def test_pipelines_crop_without_squashing(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     size = FULL[path][0]
     train = Compose(cfg.train_dataloader.dataset.pipeline[1:-1])
     test = Compose(cfg.test_dataloader.dataset.pipeline[1:-1])
@@ -171,7 +171,7 @@ def test_pipelines_crop_without_squashing(path):
 
 @pytest.mark.parametrize('path', list(FULL), ids=ids(FULL))
 def test_head_is_a_128_wide_mlp_with_mse_and_plcc(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     head = cfg.model.head
     assert head.type == 'RegressionHead'
     assert head.in_channels == FULL[path][2]
@@ -181,14 +181,14 @@ def test_head_is_a_128_wide_mlp_with_mse_and_plcc(path):
 
 
 def test_teacher_plus_is_the_teacher_model():
-    assert Config.fromfile(TEACHER_PLUS).model == \
-        Config.fromfile(TEACHER).model
+    assert load_config(TEACHER_PLUS).model == \
+        load_config(TEACHER).model
 
 
 @pytest.mark.parametrize('path', [TEACHER, STUDENT], ids=ids([TEACHER,
                                                                STUDENT]))
 def test_model_builds_offline_and_gives_one_score(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     size, _, channels = FULL[path]
     model = build_offline(cfg)
     model.init_weights()
@@ -205,7 +205,7 @@ def test_model_builds_offline_and_gives_one_score(path):
 
 
 def test_student_within_challenge_budget_with_mlp_head():
-    model = build_offline(Config.fromfile(STUDENT))
+    model = build_offline(load_config(STUDENT))
     summary = complexity_summary(model, (352, 352))
     # EdgeNeXt-XXS alone is 1.158 M; the 168-128-1 head adds 21.8 k.
     assert 1.17 < summary['params_m'] <= 5
@@ -214,7 +214,7 @@ def test_student_within_challenge_budget_with_mlp_head():
 
 @pytest.mark.parametrize('path', DEMO, ids=ids(DEMO))
 def test_demo_config_downloads_nothing(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     found = [s for s in strings(cfg.to_dict()) if '://' in s]
     assert found == []
     assert 'Pretrained' not in list(strings(cfg.model.to_dict()))
@@ -235,7 +235,7 @@ KD_UNLABELED = {
 @pytest.mark.parametrize('path', list(KD_UNLABELED), ids=ids(KD_UNLABELED))
 def test_online_kd_student_distils_scores_and_features_on_unlabeled(path):
     from mmpretrain.structures import DataSample
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     datasets = cfg.train_dataloader.dataset.datasets
     assert [d.type for d in datasets] == [
         'ScoreListDataset', 'UnlabeledFaceDataset', 'UnlabeledFaceDataset']

@@ -33,7 +33,8 @@ from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
     build_runner, check_data_roots, check_hook_args, check_out_file,
     disable_persistent_workers_without_workers, finish_distributed,
-    format_metrics_table, set_work_dir, warn_unknown_cfg_options)
+    format_metrics_table, load_config, set_work_dir,
+    warn_unknown_cfg_options)
 from fbp_mm.visualization import (  # noqa: E402
     load_prediction_file, plot_predictions)
 
@@ -157,7 +158,7 @@ def main() -> None:
     args = parse_args()
     if args.out_item is not None and args.out is None:
         raise ValueError('--out-item needs --out.')
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     cfg = merge_args(cfg, args)
     if args.out:
         try:  # before any work: a message, no traceback

@@ -29,7 +29,7 @@ from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
     build_runner, check_data_roots, check_hook_args,
     disable_persistent_workers_without_workers, finish_distributed,
-    set_work_dir, warn_unknown_cfg_options)
+    load_config, set_work_dir, warn_unknown_cfg_options)
 
 
 def parse_args() -> argparse.Namespace:
@@ -136,7 +136,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     cfg = merge_args(cfg, args)
     try:  # a misspelt hook argument: named before any work
         check_hook_args(cfg)

@@ -19,6 +19,7 @@ from mmengine.runner import load_checkpoint
 from mmpretrain.registry import DATASETS, MODELS
 
 from ..engine.checkpoint_loading import trusted_checkpoint_loading
+from ..utils.config_loading import load_config
 
 __all__ = [
     'build_model_from_config', 'get_test_pipeline', 'iter_predictions',
@@ -33,7 +34,7 @@ def _load_config(config: Union[str, Config],
                  cfg_options: Optional[dict] = None) -> Config:
     """Read a config file (or copy a Config) and apply overrides."""
     if isinstance(config, (str, bytes)) or hasattr(config, '__fspath__'):
-        cfg = Config.fromfile(str(config))
+        cfg = load_config(str(config))
     elif isinstance(config, Config):
         cfg = copy.deepcopy(config)
     else:

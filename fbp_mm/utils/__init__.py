@@ -3,6 +3,7 @@ from .benchmark import (benchmark, benchmark_config, format_benchmark_table,
 from .cfg_checks import (check_data_roots, check_device, check_hook_args,
                          check_out_file,
                          unknown_cfg_options, warn_unknown_cfg_options)
+from .config_loading import load_config, package_bases_looked_up_once
 from .launch import (build_runner, disable_persistent_workers_without_workers,
                      finish_distributed, set_work_dir, setup_cpu_distributed)
 from .metrics_table import format_metrics_table
@@ -15,5 +16,6 @@ __all__ = [
     'check_device', 'check_hook_args',
     'check_data_roots', 'unknown_cfg_options', 'warn_unknown_cfg_options',
     'benchmark', 'benchmark_config', 'format_benchmark_table',
-    'write_benchmark_json', 'register_all_modules'
+    'write_benchmark_json', 'register_all_modules', 'load_config',
+    'package_bases_looked_up_once'
 ]

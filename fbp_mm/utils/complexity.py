@@ -9,6 +9,8 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 
+from .config_loading import load_config
+
 
 def build_model_for_analysis(config: Union[str, Config],
                              cfg_options: Optional[dict] = None,
@@ -31,7 +33,7 @@ def build_model_for_analysis(config: Union[str, Config],
     """
     from fbp_mm.apis import build_model_from_config
 
-    cfg = Config.fromfile(config) if isinstance(config, str) else \
+    cfg = load_config(config) if isinstance(config, str) else \
         copy.deepcopy(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)

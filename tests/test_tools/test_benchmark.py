@@ -464,3 +464,31 @@ def test_the_gpu_targets_name_loadable_configs_and_known_values():
     bad = run_tool(python_tool('analysis/speed_targets.py', '--only', 'x'),
                    timeout=120, check=False)
     assert bad.returncode == 1 and "unknown run(s) ['x']" in bad.stdout
+
+
+def test_reading_benchmark_reports_both_readers_round_by_round(tmp_path):
+    configs = [cfg_path('fbp', 'resnet18-w16_1xb32-20e_demo-faces.py'),
+               cfg_path('fbp', 'mae_ms_kd.py')]
+    out = str(tmp_path / 'reading.json')
+    proc = run_tool(
+        python_tool('analysis/benchmark_config_reading.py', *configs,
+                    '--rounds', '2', '--json', out))
+    with open(out) as f:
+        report = json.load(f)
+    assert report['configs'] == 2 and report['rounds'] == 2
+    assert list(report['readers']) == ['Config.fromfile', 'load_config']
+    for name, row in report['readers'].items():
+        assert len(row['seconds']) == 2 and row['first_round'] == \
+            row['seconds'][0]
+        assert row['ms_per_config'] == pytest.approx(
+            1000 * row['median'] / 2, abs=0.06)
+        assert f"{name}: median {row['median']} s" in proc.stdout
+    fromfile, ours = (report['readers'][n]['median']
+                      for n in ('Config.fromfile', 'load_config'))
+    assert report['ratio'] == pytest.approx(fromfile / ours, abs=0.01)
+    assert f"ratio Config.fromfile / load_config: x{report['ratio']}" in \
+        proc.stdout
+    gone = run_tool(python_tool('analysis/benchmark_config_reading.py',
+                                str(tmp_path / 'gone.py')), check=False)
+    assert gone.returncode == 1
+    assert f"error: {tmp_path / 'gone.py'}: no such file" in gone.stdout

@@ -34,14 +34,13 @@ import tempfile
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-from mmengine.config import Config  # noqa: E402
-
 import fbp_mm  # noqa: E402,F401  (registers modules)
 from fbp_mm.apis.onnx_export import (  # noqa: E402
     check_onnx, compare_speed, export_onnx, scoring_network,
     summarize_speed_runs)
 from fbp_mm.utils.benchmark.inputs import find_input_size  # noqa: E402
 from fbp_mm.utils.complexity import build_model_for_analysis  # noqa: E402
+from fbp_mm.utils.config_loading import load_config  # noqa: E402
 
 TOLERANCE = 1e-4
 
@@ -87,7 +86,7 @@ def main() -> int:
         if not osp.isfile(path):
             print(f'error: {path}: no such file')
             return 1
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     size = args.size or find_input_size(cfg, 'test')
     # built once; the networks timed beside it take copies
     model = build_model_for_analysis(cfg, checkpoint=args.checkpoint)

@@ -51,6 +51,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
+from ...utils.config_loading import load_config
 from ...utils.hashing import json_sha256
 from .fingerprint import FileHasher
 from .references import VARS, find_references, substitute, upstream_stages
@@ -156,7 +157,7 @@ class RecipeRunner:
             self.cfg = recipe
             self.recipe_dir = osp.dirname(recipe.filename or '') or '.'
         else:
-            self.cfg = Config.fromfile(recipe)
+            self.cfg = load_config(recipe)
             self.recipe_dir = osp.dirname(osp.abspath(recipe))
         if cfg_options:
             self.cfg.merge_from_dict(cfg_options)

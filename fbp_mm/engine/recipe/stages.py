@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional, Sequence, Union
 from mmengine.config import Config
 from mmengine.registry import Registry
 
+from ...utils.config_loading import load_config
 from ...utils.hashing import json_sha256
 from .fingerprint import FileHasher, config_fingerprint
 
@@ -114,7 +115,7 @@ class ConfigStage(RecipeStage):
 
     def merged_config(self) -> Config:
         """The stage's config with its overrides merged."""
-        cfg = Config.fromfile(self.config)
+        cfg = load_config(self.config)
         if self.cfg_options:
             cfg.merge_from_dict(copy.deepcopy(self.cfg_options))
         return cfg

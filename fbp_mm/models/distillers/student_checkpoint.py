@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 from ...engine.checkpoint_loading import load_trusted_checkpoint
+from ...utils.config_loading import load_config
 from .teacher_student_distiller import (_plain, resolve_network_cfg,
                                         select_prefixed_state_dict)
 
@@ -129,7 +130,7 @@ def extract_student_checkpoint(
     if cfg is None:
         cfg = meta.get('cfg')
     elif isinstance(cfg, str) and osp.isfile(cfg):
-        cfg = Config.fromfile(cfg)
+        cfg = load_config(cfg)
     plain_cfg = student_config(cfg) if cfg else None
     meta.pop('cfg', None)
     if plain_cfg is not None:

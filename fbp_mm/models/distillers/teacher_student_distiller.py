@@ -18,6 +18,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ...engine.checkpoint_loading import load_trusted_checkpoint
+from ...utils.config_loading import load_config
 from ...utils.config_paths import (PACKAGE_DIR, REPO_DIR,
                                    package_config_candidates)
 from .recorder import ModuleOutputRecorder
@@ -109,7 +110,7 @@ def _read_config(cfg_path: str) -> Config:
             'which is not installed.')
     for path in candidates:
         if osp.isfile(path):
-            return Config.fromfile(path)
+            return load_config(path)
     if '::' in cfg_path and not cfg_path.startswith('fbp_mm::'):
         # Let MMEngine look the name up in the package's model index.
         from mmengine.hub import get_config

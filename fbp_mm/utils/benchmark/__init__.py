@@ -19,6 +19,7 @@ from .inputs import (
     batch_input_size, config_pipeline, find_input_size, make_synthetic_batch,
     synthetic_results, synthetic_targets)
 from .data_loading import benchmark_data_pipeline
+from .config_reading import benchmark_config_reading
 from .timing import (
     device_name, memory_kind, paired_speed_ratio, resolve_device,
     time_interleaved, time_steps)
@@ -39,6 +40,7 @@ __all__ = [
     'TABLE_FIELDS',
     'TRAIN_FLOPS_FACTOR',
     'batch_input_size',
+    'benchmark_config_reading',
     'benchmark_data_pipeline',
     'benchmark',
     'benchmark_config',

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from mmengine.config import Config
 
+from ..config_loading import load_config
 from .inputs import config_pipelines, find_input_size, synthetic_results
 
 __all__ = ['benchmark_data_pipeline']
@@ -61,7 +62,7 @@ def benchmark_data_pipeline(config: Union[str, Config],
     import fbp_mm  # noqa: F401  (registers the transforms)
     from fbp_mm.generators.synthetic_faces import (draw_face,
                                                    sample_face_params)
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    cfg = load_config(config) if isinstance(config, str) else config
     pipelines = config_pipelines(cfg, split)
     if not pipelines:
         raise ValueError(f'The config has no {split} pipeline.')

@@ -8,6 +8,7 @@ import torch.nn as nn
 from mmengine.config import Config
 
 from ..complexity import deployed_module
+from ..config_loading import load_config
 
 
 
@@ -34,12 +35,12 @@ def load_benchmark_config(config: Union[str, Config],
     if isinstance(config, Config):
         cfg = copy.deepcopy(config)
     elif osp.isfile(config) or '::' not in config:
-        cfg = Config.fromfile(config)
+        cfg = load_config(config)
     else:
         from fbp_mm.models.distillers import config_candidates
         found = [p for p in config_candidates(config) if osp.isfile(p)]
         if found:
-            cfg = Config.fromfile(found[0])
+            cfg = load_config(found[0])
         else:
             from mmengine.hub import get_config
             cfg = get_config(config)
