@@ -6,7 +6,6 @@ import pickle
 from typing import Dict, Tuple
 
 import numpy as np
-from scipy import stats
 
 __all__ = ['load_prediction_file', 'plot_predictions']
 
@@ -73,6 +72,7 @@ def plot_predictions(pred: np.ndarray,
     if pred.shape != true.shape or pred.size < 2:
         raise ValueError('pred and true need the same length, at least 2; '
                          f'got {pred.size} and {true.size}.')
+    from scipy import stats
     plcc = stats.pearsonr(pred, true)[0]
     srcc = stats.spearmanr(pred, true)[0]
     head = f'{title}: ' if title else ''

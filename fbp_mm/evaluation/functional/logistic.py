@@ -11,8 +11,6 @@ import warnings
 from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
-from scipy.optimize import OptimizeWarning, curve_fit
-from scipy.special import expit
 
 ArrayLike = Union[np.ndarray, Sequence[float]]
 
@@ -50,6 +48,7 @@ def logistic4(x: ArrayLike, beta1: float, beta2: float, beta3: float,
     width = max(abs(float(beta4)), np.finfo(np.float64).tiny)
     with np.errstate(over='ignore', divide='ignore', invalid='ignore'):
         z = (x - beta3) / width
+    from scipy.special import expit
     return (beta1 - beta2) * expit(z) + beta2
 
 
@@ -149,6 +148,7 @@ def try_fit_logistic4(pred: ArrayLike,
         upper, lower = lower, upper
     p0 = [upper, lower, 0.0, 1.0]
 
+    from scipy.optimize import OptimizeWarning, curve_fit
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', OptimizeWarning)
