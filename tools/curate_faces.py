@@ -18,6 +18,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.faces.curation import OUTCOMES, curate_faces  # noqa: E402
 from fbp_mm.generators.cli import ProgressBarCallback  # noqa: E402
 
@@ -120,4 +121,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

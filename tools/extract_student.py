@@ -19,6 +19,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import fbp_mm  # noqa: E402,F401  (registers modules)
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.models.distillers import extract_student_checkpoint  # noqa: E402
 
 
@@ -53,4 +54,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     main()

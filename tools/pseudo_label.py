@@ -14,7 +14,9 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import fbp_mm  # noqa: E402,F401  (registers modules)
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.apis.pseudo_label import main  # noqa: E402
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

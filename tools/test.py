@@ -33,7 +33,7 @@ from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
     build_runner, check_data_roots, check_hook_args, check_out_file,
     disable_persistent_workers_without_workers, finish_distributed,
-    format_metrics_table, load_config, set_work_dir,
+    format_metrics_table, freeze_objects_at_exit, load_config, set_work_dir,
     warn_unknown_cfg_options)
 from fbp_mm.visualization import (  # noqa: E402
     load_prediction_file, plot_predictions)
@@ -199,4 +199,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     main()

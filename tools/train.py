@@ -29,7 +29,8 @@ from fbp_mm.models.distillers import TeacherCheckpointError  # noqa: E402
 from fbp_mm.utils import (  # noqa: E402
     build_runner, check_data_roots, check_hook_args,
     disable_persistent_workers_without_workers, finish_distributed,
-    load_config, set_work_dir, warn_unknown_cfg_options)
+    freeze_objects_at_exit, load_config, set_work_dir,
+    warn_unknown_cfg_options)
 
 
 def parse_args() -> argparse.Namespace:
@@ -157,4 +158,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     main()

@@ -18,6 +18,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import fbp_mm  # noqa: E402,F401  (registers modules)
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.apis import FaceScoreInferencer  # noqa: E402
 from fbp_mm.apis.web_demo import build_demo  # noqa: E402
 
@@ -48,4 +49,5 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

@@ -7,6 +7,7 @@ from .config_loading import load_config, package_bases_looked_up_once
 from .launch import (build_runner, disable_persistent_workers_without_workers,
                      finish_distributed, set_work_dir, setup_cpu_distributed)
 from .metrics_table import format_metrics_table
+from .process_exit import freeze_objects_at_exit
 from .setup_env import register_all_modules
 
 __all__ = [
@@ -17,5 +18,5 @@ __all__ = [
     'check_data_roots', 'unknown_cfg_options', 'warn_unknown_cfg_options',
     'benchmark', 'benchmark_config', 'format_benchmark_table',
     'write_benchmark_json', 'register_all_modules', 'load_config',
-    'package_bases_looked_up_once'
+    'package_bases_looked_up_once', 'freeze_objects_at_exit'
 ]

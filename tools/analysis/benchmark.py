@@ -23,6 +23,7 @@ sys.path.insert(0, REPO_ROOT)
 from mmengine.config import DictAction  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.utils.benchmark import (MODES, benchmark,  # noqa: E402
                                     format_benchmark_table,
                                     write_benchmark_json)
@@ -110,4 +111,5 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

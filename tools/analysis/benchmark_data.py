@@ -19,6 +19,7 @@ import sys
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.utils.benchmark import benchmark_data_pipeline  # noqa: E402
 
 
@@ -58,4 +59,5 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

@@ -18,6 +18,7 @@ sys.path.insert(0, REPO_ROOT)
 from mmengine.config import DictAction  # noqa: E402
 
 import fbp_mm  # noqa: E402,F401
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.utils.complexity import (  # noqa: E402
     build_model_for_analysis, complexity_summary)
 
@@ -69,4 +70,5 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

@@ -15,6 +15,7 @@ import sys
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.visualization.prediction_plots import (  # noqa: E402
     load_prediction_file, plot_predictions)
 
@@ -42,4 +43,5 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

@@ -21,6 +21,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 import fbp_mm  # noqa: E402,F401
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.utils.benchmark.targets import (  # noqa: E402
     GPU_TARGETS, check_speed_targets, format_speed_targets)
 
@@ -74,4 +75,5 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

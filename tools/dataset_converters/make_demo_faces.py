@@ -15,6 +15,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.generators import (demo_faces_complete,  # noqa: E402
                                generate_demo_faces)
 from fbp_mm.generators.cli import add_force_flag, run_generator  # noqa: E402
@@ -85,4 +86,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

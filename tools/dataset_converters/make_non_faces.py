@@ -16,6 +16,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.generators.cli import add_force_flag, run_generator  # noqa: E402
 from fbp_mm.generators.non_faces import (  # noqa: E402
     generate_non_faces, non_faces_complete)
@@ -69,4 +70,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

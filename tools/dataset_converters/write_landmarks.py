@@ -18,6 +18,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.faces.curation import OUTCOMES, write_landmarks  # noqa: E402
 from fbp_mm.generators.cli import ProgressBarCallback  # noqa: E402
 
@@ -73,4 +74,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

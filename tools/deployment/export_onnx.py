@@ -35,6 +35,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 import fbp_mm  # noqa: E402,F401  (registers modules)
+from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.apis.onnx_export import (  # noqa: E402
     check_onnx, compare_speed, export_onnx, scoring_network,
     summarize_speed_runs)
@@ -147,4 +148,5 @@ def main() -> int:
 
 
 if __name__ == '__main__':
+    freeze_objects_at_exit()
     sys.exit(main())

@@ -1,0 +1,58 @@
+"""A tool's process leaves the collector's last sweep out at exit, and only
+a process that asked for it."""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+MODULE = os.path.join(REPO_ROOT, 'fbp_mm', 'utils', 'process_exit.py')
+# Loads the module from its file: importing fbp_mm would cost seconds here.
+PROBE = '''import atexit, gc, importlib.util, sys
+spec = importlib.util.spec_from_file_location('process_exit', sys.argv[1])
+mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mod)
+# registered first, so it runs last: after the module's handler
+atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))
+before = atexit._ncallbacks()
+for _ in range(int(sys.argv[2])):
+    mod.freeze_objects_at_exit()
+print('handlers added:', atexit._ncallbacks() - before)
+atexit.register(lambda: print('later handler ran'))
+print('frozen while running:', gc.get_freeze_count() > 0)
+'''
+
+
+def _probe(calls: int) -> list:
+    proc = subprocess.run([sys.executable, '-c', PROBE, MODULE, str(calls)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+def test_objects_are_frozen_at_exit_after_the_other_handlers():
+    assert _probe(2) == ['handlers added: 1', 'frozen while running: False',
+                         'later handler ran', 'frozen at exit: True']
+
+
+def test_a_process_that_does_not_ask_is_left_as_it_was():
+    assert _probe(0)[-1] == 'frozen at exit: False'
+
+
+def test_every_tool_that_imports_fbp_mm_asks_for_it():
+    tools = glob.glob(os.path.join(REPO_ROOT, 'tools', '**', '*.py'),
+                      recursive=True)
+    asked, missing = [], []
+    for path in sorted(tools):
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        if not re.search(r'^(import|from) fbp_mm', text, re.M):
+            continue
+        main_block = text.split("if __name__ == '__main__':\n", 1)[-1]
+        has_call = main_block.lstrip().startswith('freeze_objects_at_exit()')
+        (asked if has_call else missing).append(
+            os.path.relpath(path, REPO_ROOT))
+    assert missing == []
+    assert 'tools/train.py' in asked and len(asked) >= 20
