@@ -10,7 +10,7 @@ def freeze_objects_at_exit() -> None:
 
     When Python shuts down it runs the cyclic garbage collector over every
     object still alive. After ``import fbp_mm`` (torch, MMEngine and
-    MMPretrain with it) that took 1.6-1.9 s of every tool's run on a 2-core
+    MMPretrain with it) that took 1.3-1.9 s of every tool's run on a 2-core
     machine; with this it takes 0.3 s. :func:`gc.freeze` is called at exit,
     after the program's work, so the objects alive then are left out of the
     sweep. Files are still flushed and closed and the other ``atexit``

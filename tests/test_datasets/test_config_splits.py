@@ -5,10 +5,12 @@ import os
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 from mmpretrain.registry import DATASETS
 
 from fbp_mm.generators import generate_demo_faces, make_degraded_faces
+# Config.fromfile with each mmpretrain:: base looked up once (read here for
+# every shipped config, at collection and again in each test)
+from fbp_mm.utils import load_config
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
@@ -17,7 +19,7 @@ LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def _has_val_and_test(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     return all(cfg.get(name) for name in LOADERS)
 
 
@@ -161,7 +163,7 @@ def test_configs_with_validation_are_found():
     'path', WITH_VAL, ids=[osp.relpath(c, REPO_ROOT) for c in WITH_VAL])
 def test_val_is_apart_from_test_and_train(path, data_roots, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     train, val, test = (_images(cfg, name, data_roots) for name in LOADERS)
     assert not val & test, 'validation images are test images'
     assert not val & train, 'validation images are training images'
