@@ -10,9 +10,9 @@ import zipfile
 import pytest
 import torch
 import yaml
-from mmengine.config import Config
 
 from fbp_mm.apis import FaceScoreInferencer, list_fbp_mm_models
+from fbp_mm.utils import load_config
 from fbp_mm.utils.complexity import build_model_for_analysis, count_parameters
 from fbp_mm.utils.config_paths import resolve_package_config
 
@@ -188,4 +188,4 @@ def test_config_tree_has_no_metafile_stray():
     """A metafile entry's Config exists and loads."""
     for family in FAMILIES:
         for model in metafile_models(family):
-            Config.fromfile(osp.join(REPO_ROOT, model['Config']))
+            load_config(osp.join(REPO_ROOT, model['Config']))

@@ -492,3 +492,18 @@ def test_reading_benchmark_reports_both_readers_round_by_round(tmp_path):
                                 str(tmp_path / 'gone.py')), check=False)
     assert gone.returncode == 1
     assert f"error: {tmp_path / 'gone.py'}: no such file" in gone.stdout
+
+
+def test_exit_benchmark_prints_and_writes_both_kinds(tmp_path):
+    out = str(tmp_path / 'exit.json')
+    proc = run_tool(
+        python_tool('analysis/benchmark_process_exit.py', '--module', 'json',
+                    '--rounds', '1', '--json', out))
+    with open(out) as f:
+        report = json.load(f)
+    assert report['module'] == 'json' and report['rounds'] == 1
+    assert 'import json, 1 processes of each kind' in proc.stdout
+    for name, row in report['variants'].items():
+        assert (f"{name}: start {row['start']} s, import {row['import']} s, "
+                f"exit {row['exit']} s") in proc.stdout
+    assert f"saved at each exit: {report['exit_saved']} s" in proc.stdout

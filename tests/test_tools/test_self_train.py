@@ -24,9 +24,13 @@ STUDENT_KD_UNLABELED = osp.join(
 # 24; the rest is the demo's); on this test's faces, seeds 0 / 1 / 2 / 3:
 # teacher 0.579 / 0.566 / 0.584 / 0.502, teacher+ 0.586 / 0.583 / 0.629 /
 # 0.591, that student 0.574 / 0.544 / 0.603 / 0.551 (0.98 / 0.93 /
-# 0.96 / 0.93 x teacher+; 1.01 / 1.00 at 24 epochs). At a third of the
-# data the ratio fell to 0.78 and 0.69 (too few unlabeled views), so the
-# test keeps the demo's data. Asserted: teacher+ is not below the teacher
+# 0.96 / 0.93 x teacher+; 1.01 / 1.00 at 24 epochs). The test trains that
+# student channels-last (the 352 px student's layout; 130 s instead of 174
+# s here): seeds 0 / 1 / 2 / 3 then gave teacher 0.582 / 0.573 / 0.574 /
+# 0.507, teacher+ 0.597 / 0.581 / 0.637 / 0.581, student 0.574 / 0.521 /
+# 0.551 / 0.521 (0.96 / 0.90 / 0.86 / 0.90 x teacher+; 2026-12-03). At a
+# third of the data the ratio fell to 0.78 and 0.69 (too few unlabeled
+# views), so the test keeps the demo's data. Asserted: teacher+ is not below the teacher
 # by more than PLUS_TOLERANCE (on this test's faces the two were close),
 # and that student reaches STUDENT_SHARE x teacher+.
 KD_EPOCHS = 12
@@ -82,6 +86,7 @@ param_scheduler = [
          gamma=0.1)]
 train_cfg = dict(max_epochs={KD_EPOCHS}, val_interval={KD_EPOCHS // 6})
 default_hooks = dict(checkpoint=dict(interval={KD_EPOCHS // 6}))
+channels_last = True
 ''')
     # only the rows the claim needs, to save time
     args = [RECIPE, '--work-root', work, '--cfg-options',

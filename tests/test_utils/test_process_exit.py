@@ -3,8 +3,13 @@ a process that asked for it."""
 import glob
 import os
 import re
+import statistics
 import subprocess
 import sys
+
+import pytest
+
+from fbp_mm.utils.benchmark import benchmark_process_exit
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -56,3 +61,26 @@ def test_every_tool_that_imports_fbp_mm_asks_for_it():
             os.path.relpath(path, REPO_ROOT))
     assert missing == []
     assert 'tools/train.py' in asked and len(asked) >= 20
+
+
+
+def test_benchmark_reports_both_kinds_of_process():
+    report = benchmark_process_exit('json', rounds=3)
+    assert report['module'] == 'json' and report['rounds'] == 3
+    assert list(report['variants']) == ['plain exit', 'frozen at exit']
+    for row in report['variants'].values():
+        assert len(row['exit_seconds']) == 3
+        assert row['exit'] == pytest.approx(
+            statistics.median(row['exit_seconds']), abs=1e-3)
+        assert 0 < row['start'] < 60 and 0 <= row['import'] < 60
+    assert report['exit_saved'] == pytest.approx(
+        report['variants']['plain exit']['exit'] -
+        report['variants']['frozen at exit']['exit'], abs=1e-3)
+
+
+def test_benchmark_names_a_module_that_does_not_import():
+    with pytest.raises(RuntimeError,
+                       match='importing no_such_module_x failed'):
+        benchmark_process_exit('no_such_module_x', rounds=1)
+    with pytest.raises(ValueError, match='rounds must be at least 1'):
+        benchmark_process_exit('json', rounds=0)

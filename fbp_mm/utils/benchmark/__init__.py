@@ -20,6 +20,7 @@ from .inputs import (
     synthetic_results, synthetic_targets)
 from .data_loading import benchmark_data_pipeline
 from .config_reading import benchmark_config_reading
+from .process_exit import benchmark_process_exit
 from .timing import (
     device_name, memory_kind, paired_speed_ratio, resolve_device,
     time_interleaved, time_steps)
@@ -42,6 +43,7 @@ __all__ = [
     'batch_input_size',
     'benchmark_config_reading',
     'benchmark_data_pipeline',
+    'benchmark_process_exit',
     'benchmark',
     'benchmark_config',
     'build_benchmark_model',
