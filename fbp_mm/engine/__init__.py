@@ -2,6 +2,7 @@ from .checkpoint_loading import (checkpoint_safe_globals,
                                  load_from_local_trusted,
                                  load_trusted_checkpoint,
                                  trusted_checkpoint_loading)
+from .config_text import CachedTextConfig
 from .fbp_runner import FbpRunner
 from .fsdp_policies import transformer_layer_wrap_policy
 from .fsdp_strategy import FbpFSDPStrategy
@@ -12,7 +13,8 @@ from .state_dict_loading import (CheckpointMismatchError, StateDictMismatch,
                                  load_weights_into_model)
 
 __all__ = [
-    'CheckpointMismatchError', 'FbpFSDPStrategy', 'FbpRunner',
+    'CachedTextConfig', 'CheckpointMismatchError', 'FbpFSDPStrategy',
+    'FbpRunner',
     'StateDictMismatch',
     'checkpoint_safe_globals', 'load_from_local_trusted',
     'load_state_dict_reporting', 'load_trusted_checkpoint',

@@ -2,12 +2,14 @@
 from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from .checkpoint_loading import trusted_checkpoint_loading
+from .config_text import CachedTextConfig
 from .memory_format import use_channels_last
 from .state_dict_loading import DEFAULT_REVISE_KEYS, load_weights_into_model
 
@@ -90,6 +92,9 @@ class FbpRunner(Runner):
         cfg = kwargs.get('cfg')
         if cfg is not None:  # Runner reads the wrapper from its cfg
             refuse_fsdp_model_wrapper(cfg.get('model_wrapper_cfg'))
+        if isinstance(cfg, Config):
+            # formatted once, not at each log, dump and checkpoint
+            kwargs['cfg'] = CachedTextConfig.from_config(cfg)
         super().__init__(*args, **kwargs)
         if strict_load is None:
             strict_load = bool(self.cfg.get('strict_load', False))
