@@ -87,11 +87,14 @@ demo-face-prior: $(STAMP)
 # Two pytest workers of one thread each: on 2 cores that beats one process
 # of two threads (much of the suite is process start-up and Python, not
 # BLAS); --dist loadfile keeps a file's tests and module fixtures on one
-# worker. `$(PY) -m pytest tests` runs them serially. Then the examples
-# in the package's docstrings (a run of their own: --doctest-modules over
-# tests/ would import its several conftest.py files as one module).
+# worker, and --no-loadscope-reorder hands the files out in the order of
+# tests/conftest.py (the longest first). `$(PY) -m pytest tests` runs
+# them serially. Then the examples in the package's docstrings (a run of
+# their own: --doctest-modules over tests/ would import its several
+# conftest.py files as one module).
 test: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile \
+		--no-loadscope-reorder tests
 	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --doctest-modules fbp_mm
 
 lint: $(STAMP)

@@ -30,9 +30,9 @@ STUDENT_KD_UNLABELED = osp.join(
 # 0.507, teacher+ 0.597 / 0.581 / 0.637 / 0.581, student 0.574 / 0.521 /
 # 0.551 / 0.521 (0.96 / 0.90 / 0.86 / 0.90 x teacher+; 2026-12-03). At a
 # third of the data the ratio fell to 0.78 and 0.69 (too few unlabeled
-# views), so the test keeps the demo's data. Asserted: teacher+ is not below the teacher
-# by more than PLUS_TOLERANCE (on this test's faces the two were close),
-# and that student reaches STUDENT_SHARE x teacher+.
+# views), so the test keeps the demo's data. Asserted: teacher+ is not
+# below the teacher by more than PLUS_TOLERANCE (on this test's faces the
+# two were close), and that student reaches STUDENT_SHARE x teacher+.
 KD_EPOCHS = 12
 STUDENT_SHARE = 0.8
 PLUS_TOLERANCE = 0.03
