@@ -488,6 +488,11 @@ def test_reading_benchmark_reports_both_readers_round_by_round(tmp_path):
     assert report['ratio'] == pytest.approx(fromfile / ours, abs=0.01)
     assert f"ratio Config.fromfile / load_config: x{report['ratio']}" in \
         proc.stdout
+    text = report['pretty_text']
+    assert text['configs'] == 2 and text['reads'] == 7
+    assert 'pretty_text read 7 times from each config:' in proc.stdout
+    for name, row in text['kinds'].items():
+        assert f"{name}: {row['seconds']} s" in proc.stdout
     gone = run_tool(python_tool('analysis/benchmark_config_reading.py',
                                 str(tmp_path / 'gone.py')), check=False)
     assert gone.returncode == 1

@@ -7,7 +7,10 @@ Usage:
 
 Without configs, every shipped top-level config (configs/, recipes and
 _base_ left out). Both readers take turns in one process; the first round
-of load_config includes its one lookup per base.
+of load_config includes its one lookup per base. Then the configs' text
+(pretty_text) is read as many times as a one-epoch training run reads it,
+from MMEngine's Config (formatted each time) and from CachedTextConfig
+(formatted once, what FbpRunner holds).
 """
 import argparse
 import glob
@@ -19,7 +22,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
-from fbp_mm.utils.benchmark import benchmark_config_reading  # noqa: E402
+from fbp_mm.utils.benchmark import (  # noqa: E402
+    benchmark_config_reading, benchmark_config_text)
 
 
 def shipped_configs() -> list:
@@ -53,6 +57,12 @@ def main() -> int:
               f"({row['ms_per_config']} ms a config), first round "
               f"{row['first_round']} s, rounds {row['seconds']}")
     print(f"ratio Config.fromfile / load_config: x{report['ratio']}")
+    text = benchmark_config_text(configs)
+    report['pretty_text'] = text
+    print(f"pretty_text read {text['reads']} times from each config:")
+    for name, row in text['kinds'].items():
+        print(f"{name}: {row['seconds']} s ({row['ms_per_config']} ms a "
+              'config)')
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(report, f, indent=1)

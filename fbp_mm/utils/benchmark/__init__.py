@@ -19,7 +19,7 @@ from .inputs import (
     batch_input_size, config_pipeline, find_input_size, make_synthetic_batch,
     synthetic_results, synthetic_targets)
 from .data_loading import benchmark_data_pipeline
-from .config_reading import benchmark_config_reading
+from .config_reading import benchmark_config_reading, benchmark_config_text
 from .process_exit import benchmark_process_exit
 from .timing import (
     device_name, memory_kind, paired_speed_ratio, resolve_device,
@@ -42,6 +42,7 @@ __all__ = [
     'TRAIN_FLOPS_FACTOR',
     'batch_input_size',
     'benchmark_config_reading',
+    'benchmark_config_text',
     'benchmark_data_pipeline',
     'benchmark_process_exit',
     'benchmark',

@@ -1,14 +1,20 @@
 """How long reading configs takes: MMEngine's ``Config.fromfile`` beside
-:func:`fbp_mm.utils.load_config`, in one process, taking turns."""
+:func:`fbp_mm.utils.load_config`, in one process, taking turns; and how
+long formatting them as text takes, each time (``Config``) or once
+(:class:`~fbp_mm.engine.CachedTextConfig`)."""
 import statistics
 import time
 from typing import Callable, Dict, List, Sequence
 
 from mmengine.config import Config
 
+from ...engine.config_text import CachedTextConfig
 from ..config_loading import load_config
 
-__all__ = ['benchmark_config_reading']
+__all__ = ['benchmark_config_reading', 'benchmark_config_text']
+
+#: ``pretty_text`` reads in a one-epoch training run of ``FbpRunner``
+RUNNER_TEXT_READS = 7
 
 READERS: Dict[str, Callable[[str], Config]] = {
     'Config.fromfile': Config.fromfile,
@@ -66,3 +72,46 @@ def benchmark_config_reading(configs: Sequence[str],
              statistics.median(seconds['load_config']))
     return dict(configs=len(configs), rounds=rounds, readers=readers,
                 ratio=round(ratio, 2))
+
+
+def benchmark_config_text(configs: Sequence[str],
+                          reads: int = RUNNER_TEXT_READS) -> dict:
+    """Time ``pretty_text`` read ``reads`` times from each config, as a
+    runner reads it (log, dump, run start, checkpoints): MMEngine's
+    ``Config`` formats it every time, ``CachedTextConfig`` once.
+
+    Args:
+        configs (Sequence[str]): Config files.
+        reads (int): Reads of each config's text. Defaults to 7, what a
+            one-epoch training run of ``FbpRunner`` makes.
+
+    Returns:
+        dict: ``configs``, ``reads``, and for ``'Config'`` and
+        ``'CachedTextConfig'``: ``seconds`` (all reads of all configs) and
+        ``ms_per_config``.
+
+    Example:
+        >>> report = benchmark_config_text(
+        ...     ['configs/fbp/resnet18-w16_1xb32-20e_demo-faces.py'], 2)
+        >>> sorted(report['kinds'])
+        ['CachedTextConfig', 'Config']
+    """
+    if not configs:
+        raise ValueError('No config to read.')
+    if reads < 1:
+        raise ValueError(f'reads must be at least 1, got {reads}.')
+    loaded = [load_config(c) for c in configs]
+    kinds = {'Config': lambda cfg: cfg,
+             'CachedTextConfig': CachedTextConfig.from_config}
+    report = {}
+    for name, convert in kinds.items():
+        copies = [convert(cfg.copy()) for cfg in loaded]
+        start = time.perf_counter()
+        for cfg in copies:
+            for _ in range(reads):
+                cfg.pretty_text
+        seconds = time.perf_counter() - start
+        report[name] = dict(
+            seconds=round(seconds, 4),
+            ms_per_config=round(1000 * seconds / len(configs), 2))
+    return dict(configs=len(configs), reads=reads, kinds=report)
