@@ -14,7 +14,6 @@ from MMEngine's Config (formatted each time) and from CachedTextConfig
 """
 import argparse
 import glob
-import json
 import os.path as osp
 import sys
 
@@ -23,7 +22,7 @@ sys.path.insert(0, REPO_ROOT)
 
 from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
 from fbp_mm.utils.benchmark import (  # noqa: E402
-    benchmark_config_reading, benchmark_config_text)
+    benchmark_config_reading, benchmark_config_text, write_benchmark_json)
 
 
 def shipped_configs() -> list:
@@ -64,8 +63,7 @@ def main() -> int:
         print(f"{name}: {row['seconds']} s ({row['ms_per_config']} ms a "
               'config)')
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(report, f, indent=1)
+        write_benchmark_json(report, args.json)
     return 0
 
 

@@ -12,7 +12,6 @@ pipelines of their own). Divide the model's images/s
 stay fed.
 """
 import argparse
-import json
 import os.path as osp
 import sys
 
@@ -20,7 +19,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
-from fbp_mm.utils.benchmark import benchmark_data_pipeline  # noqa: E402
+from fbp_mm.utils.benchmark import (  # noqa: E402
+    benchmark_data_pipeline, write_benchmark_json)
 
 
 def main() -> int:
@@ -53,8 +53,7 @@ def main() -> int:
                   f"images/s per worker ({part['ms_per_image']} ms/image, "
                   f"{report['size']} px, {' > '.join(part['transforms'])})")
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(reports, f, indent=1)
+        write_benchmark_json(reports, args.json)
     return 0
 
 

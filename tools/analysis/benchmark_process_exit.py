@@ -9,7 +9,6 @@ Usage:
 Each round starts one fresh process of each kind, in alternating order.
 """
 import argparse
-import json
 import os.path as osp
 import sys
 
@@ -17,7 +16,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 from fbp_mm.utils import freeze_objects_at_exit  # noqa: E402
-from fbp_mm.utils.benchmark import benchmark_process_exit  # noqa: E402
+from fbp_mm.utils.benchmark import (  # noqa: E402
+    benchmark_process_exit, write_benchmark_json)
 
 
 def main() -> int:
@@ -42,8 +42,7 @@ def main() -> int:
               f"exit {row['exit']} s (exits {row['exit_seconds']})")
     print(f"saved at each exit: {report['exit_saved']} s")
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(report, f, indent=1)
+        write_benchmark_json(report, args.json)
     return 0
 
 

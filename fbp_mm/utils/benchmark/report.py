@@ -553,11 +553,13 @@ def format_benchmark_table(report: dict) -> str:
     return '\n'.join(lines)
 
 
-def write_benchmark_json(report: dict, path: str) -> None:
-    """Write the report of :func:`benchmark` as JSON.
+def write_benchmark_json(report: Union[dict, list], path: str) -> None:
+    """Write a benchmark report as JSON (that of :func:`benchmark`, or of
+    the data, config-reading and process-exit benchmarks).
 
     Args:
-        report (dict): What :func:`benchmark` returned.
+        report (dict | list): What :func:`benchmark` (or another benchmark
+            of this package) returned, or a list of such reports.
         path (str): Output file; its folder is created.
 
     Example:
