@@ -6,17 +6,23 @@ import sys
 import time
 from typing import Dict, List
 
+from .. import process_exit as tool_exit
+
 __all__ = ['benchmark_process_exit']
 
-# argv: module to import, '1' to freeze at exit. Prints the child's start
-# time, its import seconds and the time its work ended.
+# argv: module to import, '1' to freeze at exit, the file of
+# fbp_mm.utils.process_exit (loaded alone: the module under test may not
+# be fbp_mm). Prints the child's start time, its import seconds and the
+# time its work ended.
 _CHILD = '''import sys, time
 start = time.time()
-import importlib
+import importlib, importlib.util
 importlib.import_module(sys.argv[1])
 if sys.argv[2] == '1':
-    import atexit, gc
-    atexit.register(gc.freeze)  # what freeze_objects_at_exit registers
+    spec = importlib.util.spec_from_file_location('process_exit', sys.argv[3])
+    process_exit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(process_exit)
+    process_exit.freeze_objects_at_exit()
 print(start, time.time() - start, time.time(), flush=True)
 '''
 VARIANTS = ('plain exit', 'frozen at exit')
@@ -25,7 +31,8 @@ VARIANTS = ('plain exit', 'frozen at exit')
 def _run_child(module: str, freeze: bool) -> Dict[str, float]:
     launched = time.time()
     proc = subprocess.run(
-        [sys.executable, '-c', _CHILD, module, '1' if freeze else '0'],
+        [sys.executable, '-c', _CHILD, module, '1' if freeze else '0',
+         tool_exit.__file__],
         capture_output=True, text=True, timeout=600)
     ended = time.time()
     if proc.returncode != 0:
