@@ -113,6 +113,14 @@ def _model_from(model, pretrained, device, cfg_options) -> BaseModel:
     return built
 
 
+def _copy_with_config(model: BaseModel) -> BaseModel:
+    """A deep copy of ``model`` that shares its config objects."""
+    keep = {name: model.__dict__[name] for name in ('_config', 'cfg')
+            if name in model.__dict__}
+    memo = {id(value): value for value in keep.values()}
+    return copy.deepcopy(model, memo)
+
+
 class _WholeImages(Dataset):
     """The test-pipeline samples of whole images (for loader workers)."""
 
@@ -164,6 +172,13 @@ class FaceScoreInferencer(BaseInferencer):
             aligned by their landmarks). Defaults to the config's, as
             above.
         cfg_options (dict, optional): Overrides merged into the config.
+        fuse (bool): Rewrite the network for inference first
+            (:func:`fbp_mm.models.utils.fuse_for_inference`: ConvNeXt and
+            EdgeNeXt layer scales folded into their layers, EdgeNeXt's
+            position encodings computed once per input size); the scores
+            change by float rounding only. A model object passed in is
+            copied first, so it stays trainable. What was rewritten is
+            in :attr:`fusions`. Defaults to False.
 
     Example:
         >>> inferencer = FaceScoreInferencer(
@@ -184,9 +199,19 @@ class FaceScoreInferencer(BaseInferencer):
                  device: Optional[str] = None,
                  detect: bool = True,
                  face_preparation: Optional[dict] = None,
-                 cfg_options: Optional[dict] = None) -> None:
+                 cfg_options: Optional[dict] = None,
+                 fuse: bool = False) -> None:
+        if fuse and isinstance(model, BaseModel):
+            model = _copy_with_config(model)
         built = _model_from(model, pretrained, device, cfg_options)
         super().__init__(built, pretrained=False)
+        #: What ``fuse=True`` rewrote (counts of
+        #: :func:`~fbp_mm.models.utils.fuse_for_inference`); None without.
+        self.fusions: Optional[Dict[str, int]] = None
+        if fuse:
+            from ..models.utils import fuse_for_inference
+            self.model.eval()
+            self.fusions = fuse_for_inference(self.model)
         self.detect = bool(detect)
         prep = face_preparation or self.config.get('face_preparation') \
             or DEFAULT_FACE_PREPARATION

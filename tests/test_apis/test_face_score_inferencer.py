@@ -161,3 +161,40 @@ def test_clear_errors():
         inferencer(np.zeros((8, 8, 3), np.uint8), colour='red')
     with pytest.raises(RuntimeError, match='Failed to load .*nowhere.png'):
         next(inferencer.iter_scores(['nowhere.png'], progress=False))
+
+
+FIQA_DEMO_STUDENT = osp.join(
+    REPO_ROOT, 'configs', 'fiqa', 'demo',
+    'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student.py')
+
+
+def test_fused_network_scores_as_the_unfused_one(photos):
+    from mmpretrain.models.backbones.convnext import ConvNeXtBlock
+    from mmpretrain.models.backbones.edgenext import SDTAEncoder
+    torch.manual_seed(0)
+    model = build_model_from_config(FIQA_DEMO_STUDENT)
+    with torch.no_grad():  # layer scales away from 1, as after training
+        for name, param in model.named_parameters():
+            if name.endswith('.gamma'):
+                param.uniform_(0.5, 1.5)
+    plain = FaceScoreInferencer(model, detect=False)
+    fused = FaceScoreInferencer(model, detect=False, fuse=True)
+    assert plain.fusions is None
+    # the 12 blocks' layer scales folded, the position encoding cached
+    assert fused.fusions == dict(layer_scales=12, position_encodings=1)
+    # on a copy: the model passed in keeps its layer scales
+    assert fused.model is not model and plain.model is model
+    assert fused.model.cfg is model.cfg
+    def blocks(network):
+        return [m for m in network.modules()
+                if isinstance(m, (ConvNeXtBlock, SDTAEncoder))]
+
+    assert len(blocks(model)) == 12
+    assert all(b.gamma is not None for b in blocks(model))
+    assert all(b.gamma is None for b in blocks(fused.model))
+    images = [photos['astronaut.png'], photos['pair.png'],
+              photos['coffee.png']]
+    before = [r['faces'][0]['score'] for r in plain(images)]
+    after = [r['faces'][0]['score'] for r in fused(images * 2)]
+    assert after == pytest.approx(before * 2, abs=1e-5)
+    assert len(set(before)) == 3

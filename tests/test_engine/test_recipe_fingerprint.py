@@ -34,3 +34,26 @@ def test_only_the_models_weights_and_load_from_count(tmp_path):
     assert config_fingerprint(cfg, FileHasher()) != before
     assert not any(k.startswith('weights:') for k in config_fingerprint(
         cfg, hasher, weights=False))
+
+
+def test_pseudo_label_stage_counts_fuse_only_when_on(tmp_path):
+    from fbp_mm.engine.recipe.stages import PseudoLabelStage
+    config = tmp_path / 'model.py'
+    config.write_text("model = dict(type='ImageClassifier')\n")
+    checkpoint = tmp_path / 'model.pth'
+    checkpoint.write_text('weights')
+    unlabeled = tmp_path / 'unlabeled.txt'
+    unlabeled.write_text('a.png\n')
+
+    def fingerprint(**kwargs):
+        stage = PseudoLabelStage(
+            'pseudo', str(config), str(checkpoint), str(unlabeled),
+            round=2, recipe_dir=str(tmp_path), **kwargs)
+        return stage.fingerprint(FileHasher())
+
+    plain, fused = fingerprint(), fingerprint(fuse=True)
+    # an unfused stage keeps the fingerprint it had before the switch
+    assert plain['args'] == '[null, null, 2]'
+    assert fused['args'] == '[null, null, 2, "fuse"]'
+    assert {k: v for k, v in fused.items() if k != 'args'} == {
+        k: v for k, v in plain.items() if k != 'args'}

@@ -5,6 +5,7 @@ import os.path as osp
 
 import cv2
 import numpy as np
+import pytest
 import torch
 from skimage import data
 from tool_runner import REPO_ROOT, python_tool, run_tool
@@ -67,8 +68,6 @@ def test_folder_to_csv_pictures_and_skipped_files(tmp_path):
 
 
 def test_list_files_expand_and_name_a_missing_line(tmp_path):
-    import pytest
-
     from fbp_mm.apis.predict_cli import read_inputs
     (tmp_path / 'sub').mkdir()
     cv2.imwrite(str(tmp_path / 'sub' / 'a.png'), np.zeros((8, 8, 3)))
@@ -85,3 +84,39 @@ def test_list_files_expand_and_name_a_missing_line(tmp_path):
         read_inputs([str(listing)])
     with pytest.raises(FileNotFoundError, match='nowhere.png: no such file'):
         read_inputs([str(tmp_path / 'nowhere.png')])
+
+
+FIQA_DEMO_STUDENT = osp.join(
+    REPO_ROOT, 'configs', 'fiqa', 'demo',
+    'edgenext-xxsmall_1xb32-24e_fiqa-demo-64px_student.py')
+
+
+def test_fuse_scores_with_the_rewritten_network(tmp_path, monkeypatch):
+    from fbp_mm.apis import FaceScoreInferencer, build_model_from_config
+    from fbp_mm.apis import predict_cli
+    torch.manual_seed(0)
+    model = build_model_from_config(FIQA_DEMO_STUDENT)
+    ckpt = str(tmp_path / 'student.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    photo = str(tmp_path / 'face.png')
+    cv2.imwrite(photo, data.astronaut()[100:300, 150:350, ::-1])
+    built = []
+
+    class Recorded(FaceScoreInferencer):
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(predict_cli, 'FaceScoreInferencer', Recorded)
+    scores = {}
+    for extra in ([], ['--fuse']):
+        out = str(tmp_path / f'scores{len(extra)}.csv')
+        assert predict_cli.main([
+            FIQA_DEMO_STUDENT, ckpt, photo, '--no-detect', '--out', out
+        ] + extra) == 0
+        with open(out) as f:
+            scores[len(extra)] = float(next(csv.DictReader(f))['score'])
+    assert [b.fusions for b in built] == [
+        None, dict(layer_scales=12, position_encodings=1)]
+    assert scores[1] == pytest.approx(scores[0], abs=1e-5)

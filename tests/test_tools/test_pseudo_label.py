@@ -335,3 +335,25 @@ def test_retrained_model_never_resumes_old_rows(setup, tmp_path, capsys):
     assert tool.main(args) == 0
     assert 'will be replaced' in capsys.readouterr().out
     assert open(out).read() != before
+
+
+def test_fused_run_never_resumes_unfused_rows(setup, tmp_path, capsys):
+    """--fuse scores with the network rewritten for inference: rows of an
+    unfused run are not mixed in, and the source file says so."""
+    out = str(tmp_path / 'pseudo.csv')
+    tool = _load_tool()
+    meta = dict(
+        config=osp.abspath(setup['config']),
+        checkpoint=osp.abspath(setup['checkpoint']),
+        checkpoint_sha256=tool.file_sha256(setup['checkpoint']),
+        cfg_options={})
+    tool.start_partial(out + '.partial', meta,
+                       [(p, '123.0') for p in setup['unlabeled'][:CHUNK]])
+    assert tool.main(_tool_args(setup, out, '--no-progress', '--fuse')) == 0
+    assert 'Starting over' in capsys.readouterr().out
+    rows = _read_csv(out)
+    raw = np.array([float(r['raw_score']) for r in rows])
+    ref = np.array([setup['unlabeled_ref'][r['image']] for r in rows])
+    np.testing.assert_allclose(raw, ref, atol=1e-5, rtol=0)
+    with open(out + '.source.json') as f:
+        assert json.load(f)['fuse'] is True

@@ -351,6 +351,9 @@ class PseudoLabelStage(ConfigStage):
         fit_root (str, optional): Root of the ``fit_on`` paths.
         round (int): The ``round`` column. Defaults to 0.
         batch_size (int): Defaults to 32.
+        fuse (bool): Score with the network rewritten for inference
+            (see :func:`~fbp_mm.apis.pseudo_label.pseudo_label`); part of
+            the stage's fingerprint when on. Defaults to False.
         cfg_options (dict, optional): Literal overrides of the config.
         inputs (dict, optional): Overrides from earlier stages.
         recipe_dir (str): Folder of the recipe file.
@@ -368,10 +371,12 @@ class PseudoLabelStage(ConfigStage):
                  fit_root: Optional[str] = None,
                  round: int = 0,
                  batch_size: int = 32,
+                 fuse: bool = False,
                  cfg_options: Optional[dict] = None,
                  inputs: Optional[dict] = None,
                  recipe_dir: str = '.') -> None:
         super().__init__(name, config, cfg_options, inputs, recipe_dir)
+        self.fuse = bool(fuse)
         self.checkpoint = checkpoint
         self.unlabeled = unlabeled
         self.unlabeled_root = unlabeled_root
@@ -390,8 +395,10 @@ class PseudoLabelStage(ConfigStage):
         result['unlabeled'] = hasher.path(self.unlabeled)
         if self.fit_on:
             result['fit_on'] = hasher.file(self.fit_on)
-        result['args'] = json.dumps(
-            [self.unlabeled_root, self.fit_root, self.round])
+        args = [self.unlabeled_root, self.fit_root, self.round]
+        if self.fuse:  # unfused stages keep their earlier fingerprints
+            args.append('fuse')
+        result['args'] = json.dumps(args)
         return result
 
     def run(self, work_dir: str, resume: bool) -> Dict[str, Any]:
@@ -408,7 +415,8 @@ class PseudoLabelStage(ConfigStage):
             round=self.round,
             batch_size=self.batch_size,
             progress=False,
-            cfg_options=self.cfg_options or None)
+            cfg_options=self.cfg_options or None,
+            fuse=self.fuse)
         return dict(ann_file=out)
 
 
