@@ -175,8 +175,9 @@ class FaceScoreInferencer(BaseInferencer):
         fuse (bool): Rewrite the network for inference first
             (:func:`fbp_mm.models.utils.fuse_for_inference`: ConvNeXt and
             EdgeNeXt layer scales folded into their layers, EdgeNeXt's
-            position encodings computed once per input size); the scores
-            change by float rounding only. A model object passed in is
+            position encodings computed once per input size, ResNet batch
+            norms folded into their convolutions); the scores change by
+            float rounding only. A model object passed in is
             copied first, so it stays trainable. What was rewritten is
             in :attr:`fusions`. Defaults to False.
 

@@ -41,7 +41,8 @@ class ScoringNetwork(nn.Module):
     With ``fuse=True`` the network's inference-only rewrites are applied
     (:func:`fbp_mm.models.utils.fuse_for_inference`: layer scales folded
     into the preceding pointwise layer, Fourier position encodings
-    computed once per input size); scores change by float rounding only.
+    computed once per input size, ResNet batch norms folded into their
+    convolutions); scores change by float rounding only.
 
     With ``channels_last`` the network runs in channels-last memory
     format (weights and the normalised input), which oneDNN and cuDNN

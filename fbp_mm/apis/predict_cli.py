@@ -45,8 +45,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--fuse', action='store_true',
         help='rewrite the network for inference first (layer scales '
-        'folded, position encodings cached; scores change by float '
-        'rounding only): faster for ConvNeXt and EdgeNeXt models')
+        'and ResNet batch norms folded, position encodings cached; '
+        'scores change by float rounding only): faster for ConvNeXt, '
+        'EdgeNeXt and ResNet models')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value')
     return parser.parse_args(argv)

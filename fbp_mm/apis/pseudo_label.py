@@ -138,8 +138,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--fuse', action='store_true',
         help='score with the network rewritten for inference (layer '
-        'scales folded, position encodings cached): faster for ConvNeXt '
-        'and EdgeNeXt models, scores equal up to float rounding')
+        'scales and ResNet batch norms folded, position encodings '
+        'cached): faster for ConvNeXt, EdgeNeXt and ResNet models, '
+        'scores equal up to float rounding')
     parser.add_argument(
         '--cfg-options',
         nargs='+',

@@ -181,7 +181,8 @@ def test_fused_network_scores_as_the_unfused_one(photos):
     fused = FaceScoreInferencer(model, detect=False, fuse=True)
     assert plain.fusions is None
     # the 12 blocks' layer scales folded, the position encoding cached
-    assert fused.fusions == dict(layer_scales=12, position_encodings=1)
+    assert fused.fusions == dict(
+        layer_scales=12, position_encodings=1, batch_norms=0)
     # on a copy: the model passed in keeps its layer scales
     assert fused.model is not model and plain.model is model
     assert fused.model.cfg is model.cfg
@@ -198,3 +199,24 @@ def test_fused_network_scores_as_the_unfused_one(photos):
     after = [r['faces'][0]['score'] for r in fused(images * 2)]
     assert after == pytest.approx(before * 2, abs=1e-5)
     assert len(set(before)) == 3
+
+
+def test_fused_resnet_folds_its_batch_norms(photos):
+    torch.manual_seed(0)
+    model = build_model_from_config(CONFIG)
+    with torch.no_grad():  # running statistics as after training
+        for norm in model.modules():
+            if isinstance(norm, torch.nn.BatchNorm2d):
+                norm.running_mean.normal_(0, 0.3)
+                norm.running_var.uniform_(0.5, 2.0)
+    plain = FaceScoreInferencer(model, detect=False)
+    fused = FaceScoreInferencer(model, detect=False, fuse=True)
+    # ResNet-18: stem, 16 in the blocks, 3 shortcuts
+    assert fused.fusions['batch_norms'] == 20
+    assert not any(isinstance(m, torch.nn.BatchNorm2d)
+                   for m in fused.model.modules())
+    images = [photos['astronaut.png'], photos['coffee.png']]
+    before = [r['faces'][0]['score'] for r in plain(images)]
+    after = [r['faces'][0]['score'] for r in fused(images)]
+    assert after == pytest.approx(before, abs=1e-5)
+    assert abs(before[0] - before[1]) > 1e-4

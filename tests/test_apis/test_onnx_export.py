@@ -96,12 +96,13 @@ def test_fixed_batch_export_drops_the_shape_arithmetic(student, tmp_path):
 def test_channels_last_network_follows_the_config_and_exports(
         student, tmp_path):
     model, network, _, ckpt = student
-    assert not network.channels_last  # the demo config leaves it off
-    fast = scoring_network(STUDENT, ckpt, channels_last=True)
-    assert fast.channels_last
+    assert network.channels_last  # the demo config switches it on
+    slow = scoring_network(STUDENT, ckpt, channels_last=False)
+    assert not slow.channels_last
+    fast = network
     x = torch.rand(2, 3, 64, 64) * 255
     with torch.no_grad():
-        torch.testing.assert_close(fast(x), network(x), rtol=1e-4,
+        torch.testing.assert_close(fast(x), slow(x), rtol=1e-4,
                                    atol=1e-5)
     onnx_file = export_onnx(fast, str(tmp_path / 'cl.onnx'), size=64)
     assert check_onnx(onnx_file, fast, 64, batch_size=2) < 1e-4
@@ -216,7 +217,8 @@ def test_tool_exports_a_distiller_student(tmp_path):
     assert report['batch_size'] == 3 and onnx_batch_size(onnx_file) == 3
     # --fuse: the layer scales of the 12 blocks folded, the one position
     # encoding cached; the scores still the unfused network's (below)
-    assert report['fused'] == dict(layer_scales=12, position_encodings=1)
+    assert report['fused'] == dict(
+        layer_scales=12, position_encodings=1, batch_norms=0)
     assert report['fold_input'] is False
     assert report['references']['ours, not fused']['images_per_s'] > 0
     # two runs: each ratio's spread over them; the last run at the top

@@ -47,7 +47,8 @@ def test_fused_edgenext_gives_the_same_scores_with_fewer_products():
     counts = fuse_for_inference(fused)
     # 9 convolution blocks and 3 SDTA blocks of XX-small; one encoding
     # (the second stage's SDTA block; the global one is off)
-    assert counts == dict(layer_scales=12, position_encodings=1)
+    assert counts == dict(
+        layer_scales=12, position_encodings=1, batch_norms=0)
     assert all(block.gamma is None for block in fused.modules()
                if isinstance(block, (ConvNeXtBlock, SDTAEncoder)))
     x = torch.randn(2, 3, 96, 96)
@@ -148,7 +149,8 @@ def test_fused_student_exports_to_onnx_for_any_batch(tmp_path, batch_size):
 
     scorer = Scorer()
     network = ScoringNetwork(scorer, fuse=True).eval()
-    assert network.fused == dict(layer_scales=12, position_encodings=1)
+    assert network.fused == dict(
+        layer_scales=12, position_encodings=1, batch_norms=0)
     # the scorer given was copied, not changed
     assert scorer.backbone.stages[0][0].gamma is not None
     with torch.no_grad():  # encodings of every batch size in the cache
@@ -163,3 +165,73 @@ def test_fused_student_exports_to_onnx_for_any_batch(tmp_path, batch_size):
             expected = network(x).numpy()
         got = session.run(None, {'inputs': x.numpy()})[0]
         assert abs(got - expected).max() < 1e-4
+
+
+def _foldable_backbones():
+    from mmpretrain.models import backbones as b
+    small = dict(stem_channels=8, base_channels=8)
+    return [
+        b.ResNet(18, **small),
+        b.ResNetV1c(depth=18, **small),  # deep stem of ConvModules
+        b.ResNetV1d(depth=50, **small),  # pooled shortcut, bottlenecks
+        b.ResNeXt(depth=50, groups=2, width_per_group=4, **small),
+        b.SEResNet(depth=50, **small),
+        b.SEResNeXt(depth=50, groups=2, width_per_group=4, **small),
+        b.ResNet_CIFAR(depth=18, **small),
+    ]
+
+
+def _random_statistics(net, seed=0):
+    """Running statistics and affine parameters as after training."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for norm in net.modules():
+            if isinstance(norm, torch.nn.modules.batchnorm._BatchNorm):
+                shape = norm.running_mean.shape
+                norm.running_mean.normal_(0, 0.5, generator=generator)
+                norm.running_var.uniform_(0.5, 2.0, generator=generator)
+                norm.weight.copy_(torch.rand(shape, generator=generator) + .5)
+                norm.bias.normal_(0, 0.2, generator=generator)
+
+
+@pytest.mark.parametrize('index', range(7))
+def test_batch_norms_of_each_listed_resnet_fold_exactly(index):
+    from fbp_mm.models.utils import BATCH_NORM_FOLDABLE, fold_batch_norms
+    torch.manual_seed(index)
+    net = _foldable_backbones()[index]
+    assert type(net) is BATCH_NORM_FOLDABLE[index]
+    _random_statistics(net, seed=index)
+    net.eval()
+    norms = sum(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
+    fused = copy.deepcopy(net)
+    assert fold_batch_norms(fused) == norms > 10
+    assert not any(isinstance(m, torch.nn.BatchNorm2d)
+                   for m in fused.modules())
+    x = torch.randn(2, 3, 48, 48)
+    with torch.no_grad():
+        before, after = net(x)[-1], fused(x)[-1]
+    assert before.abs().mean() > 0.1
+    torch.testing.assert_close(after, before, rtol=1e-4, atol=1e-5)
+
+
+def test_batch_norms_elsewhere_are_left_alone():
+    """MMCV's fuse_conv_bn pairs a norm with the convolution registered
+    before it: wrong for a norm that runs first, so only the listed
+    backbones are folded."""
+    from mmcv.cnn import ConvModule, fuse_conv_bn
+
+    from fbp_mm.models.utils import fold_batch_norms, fuse_for_inference
+    torch.manual_seed(0)
+    pre_norm = torch.nn.Sequential(
+        ConvModule(4, 4, 3, padding=1, norm_cfg=dict(type='BN'),
+                   order=('norm', 'conv', 'act')))
+    _random_statistics(pre_norm)
+    pre_norm.eval()
+    x = torch.randn(1, 4, 8, 8)
+    with torch.no_grad():
+        before = pre_norm(x)
+        assert not torch.allclose(fuse_conv_bn(copy.deepcopy(pre_norm))(x),
+                                  before, atol=1e-3)
+        assert fold_batch_norms(pre_norm) == 0
+        assert fuse_for_inference(pre_norm)['batch_norms'] == 0
+        assert torch.equal(pre_norm(x), before)

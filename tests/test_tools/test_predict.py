@@ -118,5 +118,6 @@ def test_fuse_scores_with_the_rewritten_network(tmp_path, monkeypatch):
         with open(out) as f:
             scores[len(extra)] = float(next(csv.DictReader(f))['score'])
     assert [b.fusions for b in built] == [
-        None, dict(layer_scales=12, position_encodings=1)]
+        None, dict(
+        layer_scales=12, position_encodings=1, batch_norms=0)]
     assert scores[1] == pytest.approx(scores[0], abs=1e-5)

@@ -66,7 +66,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--fuse', action='store_true',
         help='with --mode infer, rewrite the network for inference first '
-        '(layer scales folded, position encodings cached; '
+        '(layer scales and ResNet batch norms folded, position '
+        'encodings cached; '
         'fbp_mm.models.utils.fuse_for_inference)')
     parser.add_argument(
         '--compare', help='a second config, benchmarked the same way')

@@ -9,8 +9,9 @@ Usage:
 The ONNX model takes what the test pipeline packs, float (N, 3, H, W)
 0-255 pixels in the loader's BGR order (normalisation inside), and gives
 the scores (N, outputs). --fuse applies the inference-only rewrites
-(layer scales folded into weights, position encodings computed once per
-input size; fbp_mm.models.utils.fuse_for_inference). --check compares
+(layer scales and ResNet batch norms folded into weights, position
+encodings computed once per input size;
+fbp_mm.models.utils.fuse_for_inference). --check compares
 ONNX Runtime with PyTorch (max |difference|, fails above 1e-4);
 --benchmark prints both CPU images/s, timed taking turns (a config with
 channels_last = True also times its network channels-first, --fuse the
@@ -60,8 +61,9 @@ def main() -> int:
         'convolution (exact for a stem without padding)')
     parser.add_argument(
         '--fuse', action='store_true',
-        help='fold layer scales into the preceding layers and compute '
-        'position encodings once per input size (float rounding only)')
+        help='fold layer scales and ResNet batch norms into the '
+        'preceding layers and compute position encodings once per input '
+        'size (float rounding only)')
     parser.add_argument('--check', action='store_true',
                         help='compare ONNX Runtime with PyTorch')
     parser.add_argument('--benchmark', action='store_true',

@@ -65,7 +65,8 @@ class _Measurement:
             notes.append(
                 'fused for inference (fuse_for_inference): '
                 f'{counts["layer_scales"]} layer scales folded, '
-                f'{counts["position_encodings"]} position encodings cached')
+                f'{counts["position_encodings"]} position encodings cached, '
+                f'{counts["batch_norms"]} batch norms folded')
         self.cache_dir = None
         if cached_teacher:
             import tempfile
@@ -235,8 +236,8 @@ def benchmark_config(config: Union[str, Config],
             ``'distiller, cached teacher'``). Defaults to False.
         fuse (bool): With ``mode='infer'``, time the deployed network
             rewritten by :func:`fbp_mm.models.utils.fuse_for_inference`
-            (layer scales folded, position encodings cached). Defaults to
-            False.
+            (layer scales and ResNet batch norms folded, position
+            encodings cached). Defaults to False.
 
     Returns:
         list[dict]: Result rows (see :data:`TABLE_FIELDS`, plus
