@@ -61,14 +61,15 @@ def test_config_builds(path, monkeypatch):
 def test_recipe_is_valid(path, tmp_path):
     from fbp_mm.engine.recipe import (RECIPE_STAGES, RecipeRunner,
                                       resolve_config_path)
+    from fbp_mm.engine.recipe.references import substitute
     runner = RecipeRunner(path, work_root=str(tmp_path))  # checks the refs
     assert runner.cfg.get('table'), 'a recipe ends with a table'
     for spec in runner.specs:
         config = spec.get('config')
         if config is None:
             continue
-        if config.startswith('@vars.'):
-            config = runner.variables[config[len('@vars.'):]]
+        # a variable may name another one (vars.scratch_finetune)
+        config = substitute(config, {}, runner.variables, path)
         assert osp.isfile(resolve_config_path(config, runner.recipe_dir))
     tested = {r['stage'] for r in runner.cfg.table.rows}
     kinds = {s['name']: s['type'] for s in runner.specs}

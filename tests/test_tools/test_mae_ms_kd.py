@@ -81,8 +81,8 @@ val_dataloader = dict(dataset=dict(pipeline=pipeline))
 # Stages of the demo recipe that the asserted claim needs; the test runs
 # them as the demo does (the demo's configs), on a face set of the demo's
 # labeled size with a quarter of its unlabeled pool (mae_faces). Every
-# other stage is shrunk to one epoch: the test checks that its row is made
-# and wired.
+# other stage (the ViT from scratch too, through vars.scratch_finetune) is
+# shrunk to one epoch: the test checks that its row is made and wired.
 CLAIM_STAGES = ('teacher_pretrain', 'student_pretrain', 'teacher_finetune',
                 'student_finetune')
 
@@ -99,6 +99,8 @@ def write_stage_configs(tmp_path, data_root, keep=()):
         ('teacher_finetune', 'ms-mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py',
          'finetune'),
         ('student_finetune', 'mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py',
+         'finetune'),
+        ('scratch_finetune', 'mae_vit-tiny-p8_ft-1xb32-20e_demo-faces.py',
          'finetune'),
         ('student_kd', 'mae_ms_kd_demo-faces.py', 'finetune'),
         ('ms_small_pretrain', 'ms-mae_vit-s32-p8_1xb64-8e_demo-faces.py',
@@ -203,6 +205,10 @@ def test_recipe_rows_wiring_and_claims(mae_faces, tmp_path):
     assert record['spec']['inputs']['model.teacher_ckpt'].startswith(
         osp.join(root, 'teacher_finetune', 'best_'))
     assert any(k.startswith('weights:') for k in record['inputs'])
+    # the ViT from scratch trained vars.scratch_finetune, not the student's
+    with open(osp.join(root, 'vit_scratch', 'stage.json')) as f:
+        scratch = json.load(f)['spec']
+    assert scratch['config'] == stages['scratch_finetune']
 
     # a second run trains nothing
     again = run_tool(python_tool('run_recipe.py', *args, '--no-table'))

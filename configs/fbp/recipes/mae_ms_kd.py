@@ -37,6 +37,8 @@ vars = dict(
     'ms-mae_vit-base-p16_ft-1xb32-100e_scut-fbp5500.py',
     student_finetune='{{fileDirname}}/../'
     'mae_vit-small-p16_ft-1xb32-100e_scut-fbp5500.py',
+    # the ViT from scratch trains the student's fine-tune config
+    scratch_finetune='@vars.student_finetune',
     ms_small_finetune='{{fileDirname}}/../'
     'ms-mae_vit-small-p16_ft-1xb32-100e_scut-fbp5500.py',
     student_kd='{{fileDirname}}/../mae_ms_kd.py',
@@ -66,7 +68,7 @@ stages = [
     # supervised baselines
     dict(name='cnn_scratch', type='train', config='@vars.cnn',
          cfg_options=_labeled),
-    dict(name='vit_scratch', type='train', config='@vars.student_finetune',
+    dict(name='vit_scratch', type='train', config='@vars.scratch_finetune',
          cfg_options={**_labeled, 'model.backbone.init_cfg': None}),
     # self-supervised pretraining on the unlabeled faces
     dict(name='teacher_pretrain', type='train',
