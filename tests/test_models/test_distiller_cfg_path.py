@@ -6,7 +6,7 @@ from mmengine.config import Config
 
 from fbp_mm.models.distillers import (config_candidates,
                                       resolve_network_cfg)
-from fbp_mm.models.distillers import teacher_student_distiller as tsd
+from fbp_mm.models.distillers import network_config
 from fbp_mm.utils import config_paths
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -94,7 +94,7 @@ def test_installed_package_configs_under_mim(tmp_path, monkeypatch):
     shipped.mkdir(parents=True)
     (shipped / 'x.py').write_text(
         "model = dict(type='ImageClassifier', backbone=dict(type='X'))\n")
-    for module in (tsd, config_paths):
+    for module in (network_config, config_paths):
         monkeypatch.setattr(module, 'PACKAGE_DIR', str(site / 'fbp_mm'))
         monkeypatch.setattr(module, 'REPO_DIR', str(site))
     monkeypatch.chdir(tmp_path)

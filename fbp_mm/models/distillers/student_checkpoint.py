@@ -8,8 +8,8 @@ from mmengine.config import Config
 
 from ...engine.checkpoint_loading import load_trusted_checkpoint
 from ...utils.config_loading import load_config
-from .teacher_student_distiller import (_plain, resolve_network_cfg,
-                                        select_prefixed_state_dict)
+from .network_config import plain_copy, resolve_network_cfg
+from .teacher_checkpoint import select_prefixed_state_dict
 
 #: Prefix of the student's weights in a distiller's state dict.
 STUDENT_PREFIX = 'student.'
@@ -62,7 +62,7 @@ def student_config(cfg: Union[Config, str]) -> Config:
     student = resolve_network_cfg(model['student'])
     if model.get('data_preprocessor') is not None:
         student.setdefault('data_preprocessor',
-                           _plain(model['data_preprocessor']))
+                           plain_copy(model['data_preprocessor']))
     plain = {
         key: value
         for key, value in cfg.to_dict().items()

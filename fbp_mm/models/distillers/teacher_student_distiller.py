@@ -2,15 +2,12 @@
 import copy
 import inspect
 import logging
-import os.path as osp
-from collections import OrderedDict
 from contextlib import nullcontext
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.model import BaseDataPreprocessor, BaseModel
 from mmengine.runner.checkpoint import load_state_dict
@@ -18,266 +15,18 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ...engine.checkpoint_loading import load_trusted_checkpoint
-from ...utils.config_loading import load_config
-from ...utils.config_paths import (PACKAGE_DIR, REPO_DIR,
-                                   package_config_candidates)
+from .network_config import plain_copy, resolve_network_cfg
 from .recorder import ModuleOutputRecorder
 from .teacher_cache import TeacherOutputCache, sample_key
+from .teacher_checkpoint import (NoTeacherCheckpointError,
+                                 check_teacher_ckpt_exists,
+                                 no_teacher_ckpt_message,
+                                 select_teacher_state_dict)
 
 NetworkCfg = Union[dict, nn.Module]
 
 #: Keys an argument mapping of ``loss_forward_mappings`` may hold.
 _ARG_KEYS = {'from_student', 'recorder', 'connector'}
-
-
-def _plain(cfg):
-    """Deep-copy a (Config)dict into plain dicts and lists."""
-    if isinstance(cfg, dict):
-        return {k: _plain(v) for k, v in cfg.items()}
-    if isinstance(cfg, (list, tuple)):
-        return type(cfg)(_plain(v) for v in cfg)
-    return copy.deepcopy(cfg)
-
-
-def _merge(base: dict, override: dict) -> dict:
-    """Merge ``override`` into a copy of ``base`` like MMEngine configs.
-
-    Nested dicts merge key by key unless the override sets
-    ``_delete_=True``, in which case it replaces the base value.
-    """
-    merged = _plain(base)
-    for key, value in override.items():
-        value = _plain(value)
-        if isinstance(value, dict):
-            replace = value.pop('_delete_', False)
-            if not replace and isinstance(merged.get(key), dict):
-                value = _merge(merged[key], value)
-        merged[key] = value
-    return merged
-
-
-def config_candidates(cfg_path: str) -> List[str]:
-    """The files a ``cfg_path`` may name, in the order they are tried.
-
-    * ``'package::rel/path.py'``: ``<package>/.mim/configs/rel/path.py``
-      (how OpenMMLab packages ship their configs); for ``fbp_mm`` also
-      ``configs/rel/path.py`` of the source checkout it is imported from.
-    * an absolute path: itself.
-    * a relative path: from the current directory, then from the fbp_mm
-      repository root (``configs/...`` of a source checkout), then from the
-      installed package's ``.mim`` folder (``configs/...`` shipped inside
-      the package). To name a file beside the config that refers to it,
-      write ``'{{ fileDirname }}/other.py'`` in that config: MMEngine
-      replaces ``{{ fileDirname }}`` with the config's own folder.
-
-    Args:
-        cfg_path (str): The ``cfg_path`` of a student / teacher entry.
-
-    Returns:
-        list[str]: Absolute candidate paths, without duplicates.
-    """
-    if '::' in cfg_path:
-        paths = package_config_candidates(cfg_path)
-    elif osp.isabs(cfg_path):
-        paths = [cfg_path]
-    else:
-        paths = [
-            osp.abspath(cfg_path),
-            osp.join(REPO_DIR, cfg_path),
-            osp.join(PACKAGE_DIR, '.mim', cfg_path),
-        ]
-    unique: List[str] = []
-    for path in paths:
-        path = osp.normpath(path)
-        if path not in unique:
-            unique.append(path)
-    return unique
-
-
-def _read_config(cfg_path: str) -> Config:
-    """Read a config file, or a ``package::relative/path.py`` config.
-
-    Raises:
-        ModuleNotFoundError: For ``package::...`` when the package cannot
-            be imported.
-        FileNotFoundError: Listing every path tried.
-    """
-    candidates = config_candidates(cfg_path)
-    if '::' in cfg_path and not candidates:
-        package = cfg_path.partition('::')[0]
-        raise ModuleNotFoundError(
-            f'cfg_path {cfg_path!r} refers to the package {package!r}, '
-            'which is not installed.')
-    for path in candidates:
-        if osp.isfile(path):
-            return load_config(path)
-    if '::' in cfg_path and not cfg_path.startswith('fbp_mm::'):
-        # Let MMEngine look the name up in the package's model index.
-        from mmengine.hub import get_config
-        try:
-            return get_config(cfg_path)
-        except (FileNotFoundError, ValueError, KeyError):
-            pass
-    tried = ''.join(f'\n  {path}' for path in candidates)
-    raise FileNotFoundError(
-        f'Config file of cfg_path={cfg_path!r} not found; tried:{tried}\n'
-        'A relative cfg_path is read from the current directory, the fbp_mm '
-        "repository or the installed package. In a config, write "
-        "cfg_path='{{ fileDirname }}/other.py' for a file beside that "
-        "config, or cfg_path='fbp_mm::fbp/other.py' for a shipped config.")
-
-
-def resolve_network_cfg(cfg: dict) -> dict:
-    """Turn a student / teacher entry into a plain model config.
-
-    Args:
-        cfg (dict): Either a model config (``dict(type='ImageClassifier',
-            backbone=..., head=...)``) or ``dict(cfg_path=..., **overrides)``
-            where ``cfg_path`` is a config file path (see
-            :func:`config_candidates` for how it is found) or an
-            ``'mmpretrain::resnet/resnet18_8xb32_in1k.py'``-style name. The
-            file's ``model`` is used, with the overrides merged on top
-            (``_delete_=True`` replaces a whole sub-dict). When the file
-            keeps ``data_preprocessor`` at the top level, as MMPretrain's
-            configs do, it is moved into the model config.
-
-    Returns:
-        dict: A model config with ``type``.
-
-    Example:
-        >>> cfg = resolve_network_cfg(dict(
-        ...     cfg_path='fbp_mm::fbp/resnet18-w16_1xb32-20e_demo-faces.py',
-        ...     head=dict(loss=dict(type='L1Loss'))))
-        >>> cfg['type'], cfg['data_preprocessor']['to_rgb']
-        ('ImageClassifier', True)
-    """
-    cfg = _plain(cfg)
-    if 'cfg_path' not in cfg:
-        return cfg
-    cfg_path = cfg.pop('cfg_path')
-    file_cfg = _read_config(cfg_path)
-    if 'model' not in file_cfg:
-        raise KeyError(f'Config {cfg_path!r} has no `model`.')
-    model = _plain(file_cfg.model.to_dict())
-    if 'data_preprocessor' not in model and \
-            file_cfg.get('data_preprocessor') is not None:
-        model['data_preprocessor'] = _plain(
-            file_cfg.data_preprocessor.to_dict())
-    return _merge(model, cfg)
-
-
-def select_prefixed_state_dict(state_dict: Dict[str, torch.Tensor],
-                               prefix: str) -> Dict[str, torch.Tensor]:
-    """Keep the weights under ``prefix``, with the prefix removed.
-
-    A ``module.`` prefix left by distributed wrappers is dropped first, so
-    ``module.student.head.w`` counts as ``student.head.w``.
-
-    Args:
-        state_dict (dict): A state dict.
-        prefix (str): E.g. ``'student.'``; ``''`` keeps every key.
-
-    Returns:
-        OrderedDict: The selected weights; empty when no key matches.
-
-    Example:
-        >>> select_prefixed_state_dict(
-        ...     {'module.student.w': 1, 'teacher.w': 2}, 'student.')
-        OrderedDict([('w', 1)])
-    """
-    selected = OrderedDict()
-    for key, value in state_dict.items():
-        if key.startswith('module.'):
-            key = key[len('module.'):]
-        if key.startswith(prefix):
-            selected[key[len(prefix):]] = value
-    return selected
-
-
-def select_teacher_state_dict(state_dict: Dict[str, torch.Tensor],
-                              prefix: Optional[str] = None
-                              ) -> Tuple[Dict[str, torch.Tensor], str]:
-    """Pick the teacher's weights out of a checkpoint's state dict.
-
-    A ``module.`` prefix left by distributed wrappers is dropped first.
-    With ``prefix`` given, the keys starting with it are kept (prefix
-    removed). Otherwise the layout is detected: keys of a plain classifier
-    (``backbone.``, ``neck.``, ``head.``...) are used as they are; a
-    distiller checkpoint (``student.`` / ``teacher.`` keys) gives its
-    ``teacher.`` weights, or, without any, its ``student.`` weights (a
-    distilled student becoming the next teacher).
-
-    Args:
-        state_dict (dict): The checkpoint's state dict.
-        prefix (str, optional): Prefix to select explicitly, e.g.
-            ``'student.'``. Defaults to None (detect).
-
-    Returns:
-        tuple[dict, str]: The selected weights and the prefix removed.
-
-    Example:
-        >>> weights, prefix = select_teacher_state_dict(
-        ...     {'student.w': 1, 'teacher.w': 2})
-        >>> dict(weights), prefix
-        ({'w': 2}, 'teacher.')
-    """
-    if prefix is None:
-        roots = {
-            k[len('module.'):].split('.', 1)[0]
-            if k.startswith('module.') else k.split('.', 1)[0]
-            for k in state_dict
-        }
-        if roots <= {'student', 'teacher', 'connectors', 'distill_losses'}:
-            prefix = 'teacher.' if 'teacher' in roots else 'student.'
-        else:
-            prefix = ''
-    selected = select_prefixed_state_dict(state_dict, prefix)
-    if not selected:
-        raise KeyError(f'The teacher checkpoint has no keys starting with '
-                       f'{prefix!r}.')
-    return selected, prefix
-
-
-class TeacherCheckpointError(Exception):
-    """A distiller's teacher checkpoint is not configured or not found.
-
-    Its message says what is wrong and how to fix it, so a tool may print
-    the message alone instead of the traceback.
-    """
-
-
-class NoTeacherCheckpointError(TeacherCheckpointError, ValueError):
-    """``teacher_ckpt`` is None and ``teacher_ckpt_optional`` is False."""
-
-
-class TeacherCheckpointNotFoundError(TeacherCheckpointError,
-                                     FileNotFoundError):
-    """The file named by ``teacher_ckpt`` does not exist."""
-
-
-def _no_teacher_ckpt_message(hint: Optional[str]) -> str:
-    return (
-        'TeacherStudentDistiller: model.teacher_ckpt is not set, so the '
-        'teacher would only have the weights of its own init_cfg. Pass the '
-        'trained teacher with `--cfg-options model.teacher_ckpt=PATH`, or '
-        'set model.teacher_ckpt_optional=True to distil from the init_cfg '
-        'weights (e.g. Pretrained from a model zoo).' +
-        (f' {hint}' if hint else ''))
-
-
-def _check_teacher_ckpt_exists(filename: str, hint: Optional[str]) -> None:
-    """Raise :class:`TeacherCheckpointNotFoundError` for a missing file."""
-    if '://' in filename:  # URLs and other MMEngine schemes
-        return
-    path = osp.expanduser(filename)
-    if osp.isfile(path):
-        return
-    where = '' if osp.isabs(path) else f' (looked for {osp.abspath(path)})'
-    raise TeacherCheckpointNotFoundError(
-        f'TeacherStudentDistiller: the teacher checkpoint {filename} '
-        f'(model.teacher_ckpt) does not exist{where}. Pass an existing one '
-        'with `--cfg-options model.teacher_ckpt=PATH`.' +
-        (f' {hint}' if hint else ''))
 
 
 def _normalisation(preprocessor: Optional[nn.Module]
@@ -536,9 +285,9 @@ class TeacherStudentDistiller(BaseModel):
         # Fail on the checkpoint before building anything large.
         if teacher_ckpt is None and not teacher_ckpt_optional:
             raise NoTeacherCheckpointError(
-                _no_teacher_ckpt_message(teacher_ckpt_hint))
+                no_teacher_ckpt_message(teacher_ckpt_hint))
         if teacher_ckpt is not None:
-            _check_teacher_ckpt_exists(teacher_ckpt, teacher_ckpt_hint)
+            check_teacher_ckpt_exists(teacher_ckpt, teacher_ckpt_hint)
         student_cfg = student if isinstance(student, nn.Module) \
             else resolve_network_cfg(student)
         teacher_cfg = teacher if isinstance(teacher, nn.Module) \
@@ -602,7 +351,7 @@ class TeacherStudentDistiller(BaseModel):
         for name, cfg in (distill_losses or {}).items():
             self.distill_losses[name] = cfg if isinstance(cfg, nn.Module) \
                 else MODELS.build(cfg)
-        self.loss_forward_mappings = _plain(loss_forward_mappings or {})
+        self.loss_forward_mappings = plain_copy(loss_forward_mappings or {})
         self._check_mappings()
 
     @staticmethod
@@ -647,7 +396,7 @@ class TeacherStudentDistiller(BaseModel):
             TeacherCheckpointNotFoundError: When a local ``filename`` does
                 not exist (with ``teacher_ckpt_hint`` in the message).
         """
-        _check_teacher_ckpt_exists(filename, self.teacher_ckpt_hint)
+        check_teacher_ckpt_exists(filename, self.teacher_ckpt_hint)
         ckpt = load_trusted_checkpoint(filename, map_location='cpu')
         state_dict = ckpt.get('state_dict', ckpt) \
             if isinstance(ckpt, dict) else ckpt
