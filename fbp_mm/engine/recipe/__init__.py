@@ -1,4 +1,5 @@
 """Recipes: multi-stage methods as configs, run by one runner."""
+from .few_shot import write_few_shot_recipe
 from .references import find_references, substitute
 from .runner import RecipeError, RecipeRunner, read_record
 from .stages import (RECIPE_STAGES, ConfigStage, ExtractStudentStage,
@@ -11,5 +12,5 @@ __all__ = [
     'PseudoLabelStage', 'RecipeError', 'RecipeRunner', 'RecipeStage',
     'TestStage', 'TrainStage', 'find_references', 'markdown_table',
     'read_record', 'resolve_config_path', 'selected_checkpoint',
-    'substitute', 'write_seed_table', 'write_table'
+    'substitute', 'write_few_shot_recipe', 'write_seed_table', 'write_table'
 ]
