@@ -8,8 +8,6 @@ from tool_runner import REPO_ROOT, python_tool, run_tool
 
 STUDENT = osp.join(REPO_ROOT, 'configs', 'fiqa',
                    'edgenext-xxsmall_1xb32-30e_fiqa-352px_student.py')
-RECIPE = osp.join(REPO_ROOT, 'configs', 'fiqa', 'recipes',
-                  'efficient_fiqa_demo.py')
 DEMO_TEACHER = osp.join(REPO_ROOT, 'configs', 'fiqa', 'demo',
                         'resnet18-w16_1xb32-12e_fiqa-demo-64px_teacher.py')
 STUDENT_KD_UNLABELED = osp.join(
@@ -46,6 +44,18 @@ def test_student_config_within_challenge_budget():
     params = float(proc.stdout.split('Params: ')[1].split()[0])
     gflops = float(proc.stdout.split('FLOPs: ')[1].split()[0])
     assert 0.5 < params <= 5 and 0.1 < gflops <= 0.5
+
+
+def test_self_train_tool_lists_the_round_and_needs_a_data_root(tmp_path):
+    proc = run_tool(python_tool('self_train.py', '--data-root', 'data/x',
+                                '--work-root', str(tmp_path), '--list'))
+    names = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert names[:5] == ['teacher', 'pseudo_u1', 'teacher_plus', 'pseudo_u2',
+                         'student']
+    assert 'not run' in proc.stdout
+    proc = run_tool(python_tool('self_train.py', '--demo'), check=False)
+    assert proc.returncode == 2
+    assert 'the following arguments are required: --data-root' in proc.stderr
 
 
 def test_budget_gate_fails_an_oversized_model():
@@ -87,12 +97,13 @@ param_scheduler = [
 train_cfg = dict(max_epochs={KD_EPOCHS}, val_interval={KD_EPOCHS // 6})
 default_hooks = dict(checkpoint=dict(interval={KD_EPOCHS // 6}))
 ''')
-    # only the rows the claim needs, to save time
-    args = [RECIPE, '--work-root', work, '--cfg-options',
-            f'vars.data_root={fiqa_data}', 'vars.online_kd=False',
+    # only the rows the claim needs, to save time; tools/self_train.py is
+    # the demo recipe with --data-root as vars.data_root
+    args = ['--demo', '--data-root', fiqa_data, '--work-root', work,
+            '--cfg-options', 'vars.online_kd=False',
             'vars.pseudo_label_student=False', 'vars.long_schedule=False',
             f'vars.student_kd_unlabeled={kd_cfg}']
-    proc = run_tool(python_tool('run_recipe.py', *args), timeout=1200)
+    proc = run_tool(python_tool('self_train.py', *args), timeout=1200)
     assert '| teacher |' in proc.stdout
     assert '[student_kd] disabled' in proc.stdout
     assert '[student] disabled' in proc.stdout
@@ -140,6 +151,6 @@ default_hooks = dict(checkpoint=dict(interval={KD_EPOCHS // 6}))
             for n in ('unlabeled_1.txt', 'unlabeled_2.txt')} <= set(
                 record['inputs'])
 
-    again = run_tool(python_tool('run_recipe.py', *args, '--no-table'))
+    again = run_tool(python_tool('self_train.py', *args, '--no-table'))
     assert again.stdout.count('up to date, skipped') == 9
     assert 'running' not in again.stdout
