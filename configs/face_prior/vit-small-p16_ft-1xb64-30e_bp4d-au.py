@@ -4,8 +4,8 @@
 # with layer-wise lr decay, 30 epochs, batch 64.
 #
 # Data (per-frame AU lists in the format of fbp_mm's AUOccurrenceList,
-# written by a converter from BP4D's occurrence files; data_root
-# 'data/BP4D'):
+# written from BP4D's occurrence files by
+# tools/dataset_converters/au_lists.py bp4d; data_root 'data/BP4D'):
 #   data/BP4D/images/F001/T1/0001.jpg ...   (face crops per frame)
 #   data/BP4D/lists/fold{1,2,3}.txt         (header "image AU1 AU2 ...",
 #                                            then "F001/T1/0001.jpg 0 1 ...")

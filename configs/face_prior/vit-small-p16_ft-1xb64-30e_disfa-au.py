@@ -1,6 +1,7 @@
 # Fine-tune the Face-prior-pretrained ViT-S/16 for DISFA facial action unit
 # detection: occurrence of the 8 AUs of the DISFA protocol (intensity >= 2
-# counts as present; the converter writes 0 / 1), otherwise as
+# counts as present; tools/dataset_converters/au_lists.py disfa writes
+# 0 / 1), otherwise as
 # vit-small-p16_ft-1xb64-30e_bp4d-au.py.
 #
 # Data (data_root 'data/DISFA'):

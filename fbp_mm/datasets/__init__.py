@@ -1,6 +1,7 @@
 from .affectnet import AffectNet
 from .age_list import AgeDB, UTKFaceAges
 from .annotations import AnnotationError
+from .au_label_conversion import convert_au_labels
 from .au_occurrence import BP4D_AUS, DISFA_AUS, AUOccurrenceList
 from .celeba import CelebAAttributes
 from .face_landmarks import WFLW, Face300W, FaceLandmarkList
@@ -18,5 +19,5 @@ __all__ = [
     'UnlabeledFaceDataset', 'RandomFaceDegradation', 'holdout_split',
     'CelebAAttributes', 'RAFDBBasic', 'Face300W', 'WFLW', 'FaceLandmarkList',
     'FewShotDataset', 'AUOccurrenceList', 'BP4D_AUS', 'DISFA_AUS',
-    'AffectNet', 'AgeDB', 'UTKFaceAges', 'LFWAttributes'
+    'AffectNet', 'AgeDB', 'UTKFaceAges', 'LFWAttributes', 'convert_au_labels'
 ]
