@@ -1,4 +1,5 @@
 from .affectnet import AffectNet
+from .aflw import AFLW19
 from .age_list import AgeDB, UTKFaceAges
 from .annotations import AnnotationError
 from .au_label_conversion import convert_au_labels
@@ -19,5 +20,6 @@ __all__ = [
     'UnlabeledFaceDataset', 'RandomFaceDegradation', 'holdout_split',
     'CelebAAttributes', 'RAFDBBasic', 'Face300W', 'WFLW', 'FaceLandmarkList',
     'FewShotDataset', 'AUOccurrenceList', 'BP4D_AUS', 'DISFA_AUS',
-    'AffectNet', 'AgeDB', 'UTKFaceAges', 'LFWAttributes', 'convert_au_labels'
+    'AffectNet', 'AgeDB', 'UTKFaceAges', 'LFWAttributes', 'convert_au_labels',
+    'AFLW19'
 ]

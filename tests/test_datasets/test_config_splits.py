@@ -47,6 +47,7 @@ def data_roots(tmp_path_factory):
     # the downstream face sets in their official layouts (ProS and
     # Face-prior configs)
     from test_affectnet import write_affectnet
+    from test_aflw import NUM_FACES, write_aflw
     from test_age_list import write_agedb, write_utkface
     from test_au_occurrence import write_au_folds
     from test_celeba import write_celeba
@@ -58,7 +59,7 @@ def data_roots(tmp_path_factory):
     from fbp_mm.datasets import BP4D_AUS, DISFA_AUS
     official = {}
     for name in ('celeba', 'rafdb', '300w', 'wflw', 'bp4d', 'disfa',
-                 'affectnet', 'agedb', 'utkface', 'lfw'):
+                 'affectnet', 'agedb', 'utkface', 'lfw', 'aflw'):
         official[name] = tmp_path_factory.mktemp(name)
     write_celeba(official['celeba'])
     write_rafdb(official['rafdb'],
@@ -76,6 +77,10 @@ def data_roots(tmp_path_factory):
     official['agedb'] = official['agedb'] / 'AgeDB'  # images at the root
     write_utkface(official['utkface'])
     write_lfw_many(official['lfw'])
+    # one image per face (the protocol itself may put two faces of an image
+    # in its training and test parts)
+    write_aflw(official['aflw'],
+               names=[f'{i % 3}/f{i}.jpg' for i in range(NUM_FACES)])
     return dict(demo=demo, fiqa=fiqa, levels=levels,
                 **{k: str(v) for k, v in official.items()})
 
@@ -104,7 +109,8 @@ def _root_for(dataset_cfg, roots):
         return roots[osp.basename(dataset_cfg['data_root']).lower()]
     official = dict(RAFDBBasic='rafdb', Face300W='300w', WFLW='wflw',
                     AffectNet='affectnet', AgeDB='agedb',
-                    UTKFaceAges='utkface', LFWAttributes='lfw')
+                    UTKFaceAges='utkface', LFWAttributes='lfw',
+                    AFLW19='aflw')
     if kind in official:
         return roots[official[kind]]
     raise AssertionError(f'no generated tree for a {kind} config')
@@ -123,6 +129,9 @@ def _dataset_images(dataset_cfg, name, roots):
         # a subset of its training set: check the whole set
         return _dataset_images(dataset_cfg['dataset'], name, roots)
     dataset_cfg['data_root'] = _root_for(dataset_cfg, roots)
+    if dataset_cfg['type'] == 'AFLW19':  # 12 generated faces, not 24,386
+        from test_aflw import NUM_TRAIN
+        dataset_cfg['num_train'] = NUM_TRAIN
     dataset_cfg['pipeline'] = []
     ann = dataset_cfg.get('ann_file')
     if isinstance(ann, list) and dataset_cfg['type'] == 'ScoreListDataset':

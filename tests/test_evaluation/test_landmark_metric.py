@@ -172,3 +172,30 @@ def test_errors_name_the_sample():
                 dict(auc_step=0.5), dict(eye_corners=(1, 2, 3))):
         with pytest.raises(ValueError):
             METRICS.build(dict(type='NMEMetric', **cfg))
+
+
+def test_face_box_normaliser_is_the_annotated_box():
+    # boxes 50 x 8 (sqrt 20) and 160 x 10 (sqrt 40): the same NMEs as the
+    # 'box' normaliser of the points' extents, from other boxes
+    samples = [sample(PRED1, GT1), sample(PRED2, GT2)]
+    samples[0].set_field(np.array([90, 100, 140, 108], np.float32),
+                         'face_box')
+    samples[1].set_field(torch.tensor([0., 0., 160., 10.]), 'face_box')
+    results = evaluate(samples, normalize='face_box')
+    assert results['nme'] == pytest.approx(EXPECTED['box']['nme'], rel=1e-6)
+    assert results['failure_rate'] == 100.0
+    # the extent would give 40 x 10 and 80 x 20; a box of 100 x 4 (sqrt 20)
+    # for image 2 doubles its NME
+    samples[1].set_field(np.array([0, 0, 100, 4], np.float32), 'face_box')
+    results = evaluate(samples, normalize='face_box')
+    assert results['nme'] == pytest.approx(100 * (0.12 + 0.45) / 2, rel=1e-6)
+    without = sample(PRED1, GT1, 'nobox.jpg')
+    with pytest.raises(KeyError, match=r"nobox.jpg has none \(pack it: "
+                       r"PackInputs\(algorithm_keys=\['face_landmarks', "
+                       r"'face_box'\]\)\)"):
+        evaluate([without], normalize='face_box')
+    flat = sample(PRED1, GT1, 'flat.jpg')
+    flat.set_field(np.array([10, 10, 50, 10], np.float32), 'face_box')
+    with pytest.raises(ValueError, match=r'flat.jpg is 0.0; its ground truth '
+                       r'\(face_box\) is degenerate'):
+        evaluate([flat], normalize='face_box')

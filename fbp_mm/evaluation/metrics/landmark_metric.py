@@ -8,7 +8,7 @@ from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 from mmpretrain.registry import METRICS
 
-NORMALIZATIONS = ('inter_ocular', 'inter_pupil', 'box')
+NORMALIZATIONS = ('inter_ocular', 'inter_pupil', 'box', 'face_box')
 
 #: Outer eye corners of the 68-point (300-W) convention.
 EYE_CORNERS_68 = (36, 45)
@@ -65,7 +65,11 @@ class NMEMetric(BaseMetric):
       ``eye_corners``;
     - ``'inter_pupil'``: distance between the pupils, each the mean of the
       points of one eye (``eye_indices``);
-    - ``'box'``: ``sqrt(w * h)`` of the extent of the ground-truth points.
+    - ``'box'``: ``sqrt(w * h)`` of the extent of the ground-truth points;
+    - ``'face_box'``: ``sqrt(w * h)`` of the sample's annotated
+      ``face_box`` (``x1, y1, x2, y2`` in the landmarks' coordinates; pack
+      it with ``PackInputs(algorithm_keys=['face_landmarks', 'face_box'])``),
+      the normaliser of the AFLW-19 protocol.
 
     Reported (plain keys unless ``prefix`` is given):
 
@@ -85,8 +89,8 @@ class NMEMetric(BaseMetric):
     value is used, with a warning.
 
     Args:
-        normalize (str): ``'inter_ocular'``, ``'inter_pupil'`` or ``'box'``.
-            Defaults to ``'inter_ocular'``.
+        normalize (str): ``'inter_ocular'``, ``'inter_pupil'``, ``'box'``
+            or ``'face_box'``. Defaults to ``'inter_ocular'``.
         eye_corners (tuple[int, int], optional): Indices of the two outer eye
             corners. Defaults to None (see above).
         eye_indices (tuple[list[int], list[int]], optional): Indices of the
@@ -177,8 +181,14 @@ class NMEMetric(BaseMetric):
             return meta
         return EYE_CORNERS_68 if name == 'eye_corners' else EYE_INDICES_68
 
-    def normalizer(self, gt: np.ndarray) -> float:
-        """The normaliser ``d`` of one image's ground truth ``(K, 2)``."""
+    def normalizer(self, gt: np.ndarray,
+                   face_box: Optional[np.ndarray] = None) -> float:
+        """The normaliser ``d`` of one image's ground truth ``(K, 2)`` (and
+        its annotated ``face_box``, for ``normalize='face_box'``)."""
+        if self.normalize == 'face_box':
+            x1, y1, x2, y2 = np.asarray(face_box, np.float64).reshape(4)
+            return float(np.sqrt((x2 - x1) * (y2 - y1))) \
+                if x2 > x1 and y2 > y1 else 0.0
         if self.normalize == 'box':
             extent = gt.max(0) - gt.min(0)
             return float(np.sqrt(extent[0] * extent[1]))
@@ -208,12 +218,23 @@ class NMEMetric(BaseMetric):
                                    f'sample; {img_path} has none.')
             pred = _to_points(data_sample['pred_landmarks'])
             gt = _to_points(data_sample['face_landmarks'])
+            face_box = None
+            if self.normalize == 'face_box':
+                face_box = data_sample.get('face_box')
+                if face_box is None:
+                    raise KeyError(
+                        "NMEMetric(normalize='face_box') needs `face_box` in "
+                        f'every data sample; {img_path} has none (pack it: '
+                        "PackInputs(algorithm_keys=['face_landmarks', "
+                        "'face_box'])).")
+                if hasattr(face_box, 'detach'):
+                    face_box = face_box.detach().cpu().numpy()
             if pred.shape != gt.shape:
                 raise ValueError(
                     f'{img_path}: pred_landmarks has shape {pred.shape} but '
                     f'face_landmarks has {gt.shape}.')
             try:
-                norm = self.normalizer(gt)
+                norm = self.normalizer(gt, face_box)
             except IndexError as err:
                 raise IndexError(
                     f'NMEMetric: the eye indices do not fit the '
@@ -221,8 +242,9 @@ class NMEMetric(BaseMetric):
             if not (np.isfinite(norm) and norm > 0):
                 raise ValueError(
                     f'NMEMetric: the {self.normalize} normaliser of '
-                    f'{img_path} is {norm}; its ground-truth landmarks are '
-                    'degenerate.')
+                    f'{img_path} is {norm}; its ground truth ('
+                    + ('face_box' if self.normalize == 'face_box' else
+                       'landmarks') + ') is degenerate.')
             error = np.linalg.norm(pred - gt, axis=1).mean()
             self.results.append(dict(nme=float(error / norm)))
 
