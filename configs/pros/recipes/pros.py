@@ -12,7 +12,9 @@
 #   <task>_<init>   fine-tuning of each initialisation (ProS teacher / MAE
 #                   encoder) on CelebA attributes (all, 1%), RAF-DB
 #                   expression (all, 10-shot) and WFLW landmarks (all,
-#                   10%), checkpoints chosen on validation splits
+#                   10%), AFLW-19 landmarks (all; off by default:
+#                   vars.use_aflw=True vars.aflw=data/AFLW), checkpoints
+#                   chosen on validation splits
 #   test_*          each once on the official test split, at the end
 # vars.use_<task>=False leaves a dataset you do not have out.
 work_root = 'work_dirs/pros'
@@ -22,9 +24,11 @@ vars = dict(
     celeba='data/CelebA',
     rafdb='data/RAF-DB',
     wflw='data/WFLW',
+    aflw='data/AFLW',
     use_celeba=True,
     use_rafdb=True,
     use_wflw=True,
+    use_aflw=False,
     pros_pretrain='{{fileDirname}}/../'
     'pros_vit-small-p16_8xb64-100e_unlabeled-faces.py',
     mae_pretrain='{{fileDirname}}/../../fbp/'
@@ -53,6 +57,8 @@ _tasks = [
      'WFLW landmarks, all labels'),
     ('wflw_10pct', 'vit-small-p16_ft-1xb64-60e_wflw_10pct.py', 'wflw', True,
      'WFLW landmarks, 10% of the labels'),
+    ('aflw19', 'vit-small-p16_ft-1xb64-60e_aflw19.py', 'aflw', False,
+     'AFLW-19 landmarks (AFLW-Full), all labels'),
 ]
 
 
