@@ -8,6 +8,7 @@ from .celeba import CelebAAttributes
 from .face_landmarks import WFLW, Face300W, FaceLandmarkList
 from .few_shot import FewShotDataset
 from .lfw_attributes import LFWAttributes
+from .lfwa import LFWA
 from .rafdb import RAFDBBasic
 from .score_list import ScoreListDataset
 from .scut_fbp5500 import SCUTFBP5500
@@ -21,5 +22,5 @@ __all__ = [
     'CelebAAttributes', 'RAFDBBasic', 'Face300W', 'WFLW', 'FaceLandmarkList',
     'FewShotDataset', 'AUOccurrenceList', 'BP4D_AUS', 'DISFA_AUS',
     'AffectNet', 'AgeDB', 'UTKFaceAges', 'LFWAttributes', 'convert_au_labels',
-    'AFLW19'
+    'AFLW19', 'LFWA'
 ]

@@ -7,6 +7,7 @@ from mmengine.dataset import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from .annotations import AnnotationError, InvalidRows, missing_image
+from .matlab_files import read_mat
 from .splits import (DEFAULT_SPLIT_SEED, DEFAULT_VAL_RATIO,
                      check_holdout_args, holdout_names)
 
@@ -23,15 +24,6 @@ NUM_TRAIN_FACES = 20000
 
 # Arrays of the release and the shape each must have (N faces).
 _FIELDS = dict(data=38, bbox=4, mask_new=19)
-
-
-def _name(cell) -> str:
-    """The string of a Matlab cell read by ``scipy.io.loadmat``."""
-    while isinstance(cell, np.ndarray):
-        if cell.size != 1:
-            raise ValueError(f'expected one string, got {cell!r}')
-        cell = cell.reshape(-1)[0]
-    return str(cell)
 
 
 @DATASETS.register_module()
@@ -152,30 +144,27 @@ class AFLW19(BaseDataset):
 
     def _read_arrays(self) -> Tuple[List[str], dict, np.ndarray]:
         """Names, the per-face arrays and the 0-based ``ra`` of the file."""
-        from scipy.io import loadmat  # scipy stays out of `import fbp_mm`
         path = self.ann_file
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'AFLW-19 annotation {path} (AFLWinfo_release.mat: nameList, '
                 'data, bbox, mask_new, ra) does not exist.')
-        try:
-            info = loadmat(path)
-        except (ValueError, TypeError, OSError) as err:
-            raise AnnotationError(f'{path}: not a readable Matlab file '
-                                  f'({err})') from None
+        info = read_mat(path, ['nameList', 'ra', *_FIELDS])
         absent = [k for k in ('nameList', 'ra', *_FIELDS) if k not in info]
         if absent:
             raise AnnotationError(f'{path}: no {", ".join(absent)} in the '
                                   'file (the AFLW-19 release has nameList, '
                                   'data, bbox, mask_new and ra)')
-        try:
-            names = [_name(c) for c in np.asarray(info['nameList']).ravel()]
-        except ValueError as err:
-            raise AnnotationError(f'{path}: nameList: {err}') from None
+        names = info['nameList']
+        if not isinstance(names, list):
+            raise AnnotationError(f'{path}: nameList must be a cell of '
+                                  'strings')
         n = len(names)
         arrays = {}
         for key, width in _FIELDS.items():
-            value = np.asarray(info[key], dtype=np.float64)
+            value = info[key]
+            if isinstance(value, list):
+                raise AnnotationError(f'{path}: {key} must be numeric')
             if value.shape != (n, width):
                 raise AnnotationError(
                     f'{path}: {key} has shape {value.shape}; with {n} names '

@@ -246,7 +246,12 @@ DATA_HINTS: Dict[str, str] = {
     'UTKFaceAges': 'UTKFace (susanqq.github.io/UTKFace): images named '
     '<age>_<gender>_<race>_<date>.jpg',
     'AUOccurrenceList': 'BP4D / DISFA (by request from their authors), '
-    'converted to per-frame AU lists (header `image AU1 AU2 ...`)',
+    'converted to per-frame AU fold lists by tools/dataset_converters/'
+    'au_lists.py (header `image AU1 AU2 ...`)',
+    'LFWA': 'LFW images (lfw/<Name>/<Name>_0001.jpg) and the LFWA files of '
+    "CelebA's authors: lfw_att_40.mat, indices_train_test.mat",
+    'AFLW19': 'AFLW images (data/flickr/) by request from TU Graz and the '
+    'AFLW-19 protocol file AFLWinfo_release.mat',
     'Face300W': '300-W (ibug.doc.ic.ac.uk/resources/300-W): the image '
     'folders with a .pts file beside each image',
     'WFLW': 'WFLW (wywu.github.io/projects/LAB/WFLW.html): WFLW_images/ and '

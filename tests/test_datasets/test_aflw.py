@@ -185,3 +185,19 @@ def test_config_pipeline_gives_the_protocol_nme(tmp_path):
         expected.append(1 / (factor * np.sqrt(w * h)))
     result = metric.evaluate(len(test))
     assert result['nme'] == pytest.approx(100 * np.mean(expected), rel=1e-5)
+
+
+def test_a_v73_release_reads_the_same(tmp_path):
+    from test_matlab_files import write_mat73
+    v5 = write_aflw(tmp_path)
+    before = build(v5, split='test')
+    arrays = face_arrays()
+    write_mat73(str(tmp_path / 'AFLWinfo_release.mat'),
+                dict(nameList=arrays.pop('names'), **arrays))
+    after = build(v5, split='test')
+    assert len(after) == len(before) == 4
+    for i in range(4):
+        a, b = before.get_data_info(i), after.get_data_info(i)
+        assert a['img_path'] == b['img_path']
+        for key in ('face_landmarks', 'face_box', 'landmark_visible'):
+            np.testing.assert_array_equal(a[key], b[key])

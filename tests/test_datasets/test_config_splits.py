@@ -54,12 +54,13 @@ def data_roots(tmp_path_factory):
     from test_face_landmarks import write_300w, write_300w_train, \
         write_wflw_many
     from test_lfw_attributes import write_lfw_many
+    from test_lfwa import write_lfwa
     from test_rafdb import write_rafdb
 
     from fbp_mm.datasets import BP4D_AUS, DISFA_AUS
     official = {}
     for name in ('celeba', 'rafdb', '300w', 'wflw', 'bp4d', 'disfa',
-                 'affectnet', 'agedb', 'utkface', 'lfw', 'aflw'):
+                 'affectnet', 'agedb', 'utkface', 'lfw', 'aflw', 'lfwa'):
         official[name] = tmp_path_factory.mktemp(name)
     write_celeba(official['celeba'])
     write_rafdb(official['rafdb'],
@@ -77,6 +78,7 @@ def data_roots(tmp_path_factory):
     official['agedb'] = official['agedb'] / 'AgeDB'  # images at the root
     write_utkface(official['utkface'])
     write_lfw_many(official['lfw'])
+    write_lfwa(official['lfwa'])
     # one image per face (the protocol itself may put two faces of an image
     # in its training and test parts)
     write_aflw(official['aflw'],
@@ -110,7 +112,7 @@ def _root_for(dataset_cfg, roots):
     official = dict(RAFDBBasic='rafdb', Face300W='300w', WFLW='wflw',
                     AffectNet='affectnet', AgeDB='agedb',
                     UTKFaceAges='utkface', LFWAttributes='lfw',
-                    AFLW19='aflw')
+                    AFLW19='aflw', LFWA='lfwa')
     if kind in official:
         return roots[official[kind]]
     raise AssertionError(f'no generated tree for a {kind} config')
@@ -163,7 +165,7 @@ def test_configs_with_validation_are_found():
         for task in ('bp4d-au', 'disfa-au', 'rafdb', 'rafdb_10shot',
                      'affectnet-7', 'agedb-age', 'utkface-age',
                      'celeba-attributes', 'celeba-attributes_1pct',
-                     'lfwa-attributes')
+                     'lfwa-attributes', 'lfw-73-attributes')
     }
     assert face_prior <= names
 

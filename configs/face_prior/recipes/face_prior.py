@@ -31,7 +31,7 @@ vars = dict(
     agedb='data/AgeDB',
     utkface='data/UTKFace',
     celeba='data/CelebA',
-    lfwa='data/LFW',
+    lfwa='data/LFWA',
     use_bp4d=True,
     use_disfa=False,
     use_rafdb=True,
@@ -66,7 +66,7 @@ _tasks = [
      'CelebA attributes, all labels'),
     ('celeba_1pct', 'celeba-attributes_1pct', 'celeba', True,
      'CelebA attributes, 1% of the labels'),
-    ('lfwa', 'lfwa-attributes', 'lfwa', False, 'LFWA attributes'),
+    ('lfwa', 'lfwa-attributes', 'lfwa', False, 'LFWA attributes (40)'),
 ]
 
 
