@@ -34,12 +34,19 @@ _Row = Tuple[int, str, np.ndarray]
 class AttributeSubset:
     """Attributes chosen by name, for datasets of binary attribute lists.
 
-    Shared by :class:`CelebAAttributes` and
-    :class:`~fbp_mm.datasets.LFWAttributes`: the ``attributes`` argument is
+    Shared by :class:`CelebAAttributes`,
+    :class:`~fbp_mm.datasets.LFWAttributes` and
+    :class:`~fbp_mm.datasets.LFWA`: the ``attributes`` argument is
     checked when the dataset is made (:meth:`check_attributes`), matched to
     the file's names when it is read (:meth:`attribute_columns`), and the
-    0 / 1 targets are read back with :meth:`get_gt_attributes`.
+    0 / 1 targets are read back with :meth:`get_gt_attributes`. The
+    attribute file is the dataset's ``ann_file`` (:attr:`attr_file`).
     """
+
+    @property
+    def attr_file(self) -> str:
+        """The attribute file, joined with ``data_root``."""
+        return self.ann_file
 
     @staticmethod
     def check_attributes(attributes: Optional[Sequence[str]],
@@ -208,11 +215,6 @@ class CelebAAttributes(AttributeSubset, BaseDataset):
     def ann_files(self) -> List[str]:
         """The files the samples come from (for recipe fingerprints)."""
         return [f for f in (self.ann_file, self.partition_file) if f]
-
-    @property
-    def attr_file(self) -> str:
-        """The attribute list, joined with ``data_root``."""
-        return self.ann_file
 
     # ----------------------------------------------------------- reading
     def _read_attributes(self, problems: InvalidRows

@@ -147,11 +147,6 @@ class LFWAttributes(AttributeSubset, BaseDataset):
             data_prefix=data_prefix,
             **kwargs)
 
-    @property
-    def attr_file(self) -> str:
-        """The attribute file, joined with ``data_root``."""
-        return self.ann_file
-
     @staticmethod
     def image_name(person: str, number: int) -> str:
         """LFW's path of image ``number`` of ``person``, e.g.

@@ -119,11 +119,6 @@ class LFWA(AttributeSubset, BaseDataset):
             **kwargs)
 
     @property
-    def attr_file(self) -> str:
-        """The attribute file, joined with ``data_root``."""
-        return self.ann_file
-
-    @property
     def ann_files(self) -> List[str]:
         """The files the samples come from (for recipe fingerprints)."""
         return [self.ann_file, self.split_file]
