@@ -5,14 +5,14 @@ import hashlib
 import os
 import os.path as osp
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from .annotations import AnnotationError
 from .au_occurrence import BP4D_AUS, DISFA_AUS
 
 __all__ = [
     'read_bp4d_occurrence', 'read_disfa_intensities', 'read_fold_file',
-    'seeded_subject_folds', 'convert_au_labels'
+    'seeded_subject_folds', 'convert_au_labels', 'PUBLISHED_FOLDS'
 ]
 
 #: Values of BP4D's occurrence CSVs: absent, present, not coded.
@@ -21,6 +21,24 @@ BP4D_VALUES = ('0', '1', '9')
 DEFAULT_PATTERNS = dict(
     bp4d='{subject}/{task}/{frame:04d}.jpg',
     disfa='{subject}/{frame:05d}.jpg')
+
+#: The subject-exclusive 3-fold splits most AU detection papers report on
+#: (the BP4D split of DRML / JAA-Net and its DISFA counterpart): fold k is
+#: written to ``fold{k}.txt``; the configs train on folds 1 + 2 and test on
+#: fold 3.
+PUBLISHED_FOLDS = dict(
+    bp4d=[['F001', 'M007', 'F018', 'F008', 'F002', 'M004', 'F010', 'F009',
+           'M012', 'M001', 'F016', 'M014', 'F023', 'M008'],
+          ['M011', 'F003', 'M010', 'M002', 'F005', 'F022', 'M018', 'M017',
+           'F013', 'M016', 'F020', 'F011', 'M013', 'M005'],
+          ['F007', 'F015', 'F006', 'F019', 'M006', 'M009', 'F012', 'M003',
+           'F004', 'F021', 'F017', 'M015', 'F014']],
+    disfa=[['SN002', 'SN010', 'SN001', 'SN026', 'SN027', 'SN032', 'SN030',
+            'SN009', 'SN016'],
+           ['SN013', 'SN018', 'SN011', 'SN028', 'SN012', 'SN006', 'SN031',
+            'SN021', 'SN024'],
+           ['SN003', 'SN029', 'SN023', 'SN025', 'SN008', 'SN005', 'SN007',
+            'SN017', 'SN004']])
 
 # One frame: (subject, task or '', frame number, one value per AU).
 Frame = Tuple[str, str, int, List[str]]
@@ -234,8 +252,8 @@ def seeded_subject_folds(subjects: Sequence[str], num_folds: int,
 
     Subjects are ranked by ``sha256(f'{seed}\\0{subject}')`` and dealt
     round-robin, so the folds depend on the set of subjects and the seed
-    only. Published BP4D / DISFA results use fixed fold lists that come
-    with the papers' code; pass those as a fold file to compare with them.
+    only. Published BP4D / DISFA results use fixed fold lists
+    (:data:`PUBLISHED_FOLDS`), the default of :func:`convert_au_labels`.
 
     Args:
         subjects (Sequence[str]): Distinct subject IDs.
@@ -308,7 +326,7 @@ def _write_atomic(path: str, lines: List[str]) -> None:
 def convert_au_labels(dataset: str,
                       label_dir: str,
                       out_dir: str,
-                      folds: Optional[List[List[str]]] = None,
+                      folds: Union[str, List[List[str]]] = 'published',
                       num_folds: int = 3,
                       seed: int = 0,
                       image_root: Optional[str] = None,
@@ -332,10 +350,13 @@ def convert_au_labels(dataset: str,
             ``'disfa'`` (``label_dir``: ``ActionUnit_Labels``).
         label_dir (str): The folder of the official label files.
         out_dir (str): Where the fold lists go.
-        folds (list[list[str]], optional): Subjects per fold (e.g. from
-            :func:`read_fold_file`); every labeled subject must be in one.
-            Defaults to None: :func:`seeded_subject_folds`.
-        num_folds (int): Folds drawn when ``folds`` is None. Defaults to 3.
+        folds (str | list[list[str]]): ``'published'`` (the dataset's
+            :data:`PUBLISHED_FOLDS`), ``'seeded'``
+            (:func:`seeded_subject_folds`) or the subjects of each fold
+            (e.g. from :func:`read_fold_file`). Every labeled subject must
+            be in one. Defaults to ``'published'``.
+        num_folds (int): Folds drawn with ``folds='seeded'``. Defaults to
+            3.
         seed (int): Seed of those folds. Defaults to 0.
         image_root (str, optional): The images the paths are relative to
             (the configs' ``data_root/images``). Defaults to None (no
@@ -374,13 +395,19 @@ def convert_au_labels(dataset: str,
     else:
         frames = _disfa_frames(label_dir, aus, threshold)
     subjects = sorted({f[0] for f in frames})
-    if folds is None:
+    if folds == 'seeded':
         folds = seeded_subject_folds(subjects, num_folds, seed)
+    elif folds == 'published':
+        folds = PUBLISHED_FOLDS[dataset]
+    elif isinstance(folds, str):
+        raise ValueError("folds must be 'published', 'seeded' or a list of "
+                         f'subject lists, got {folds!r}')
     assigned = {s for fold in folds for s in fold}
     unassigned = [s for s in subjects if s not in assigned]
     if unassigned:
         raise ValueError(f'subjects {unassigned} of {label_dir} are in no '
-                         'fold')
+                         'fold (give the folds as a list / fold file, or '
+                         "draw them: folds='seeded')")
     fold_of = {s: k for k, fold in enumerate(folds) for s in fold}
     rows: List[List[str]] = [[] for _ in folds]
     missing = [0] * len(folds)

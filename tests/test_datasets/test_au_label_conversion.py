@@ -6,7 +6,8 @@ import pytest
 from mmpretrain.registry import DATASETS
 
 from fbp_mm.datasets import BP4D_AUS, DISFA_AUS, AnnotationError
-from fbp_mm.datasets.au_label_conversion import (convert_au_labels,
+from fbp_mm.datasets.au_label_conversion import (PUBLISHED_FOLDS,
+                                                 convert_au_labels,
                                                  read_bp4d_occurrence,
                                                  read_disfa_intensities,
                                                  read_fold_file,
@@ -19,7 +20,7 @@ SUBJECTS = ('F001', 'F002', 'M001', 'M002', 'M003', 'F003')
 
 
 def bp4d_value(subject, task, frame, au):
-    k = SUBJECTS.index(subject) + int(task[1:]) + frame + au
+    k = sum(map(ord, subject)) + int(task[1:]) + frame + au
     return '9' if (frame == 3 and au == 23) else str(k % 2)
 
 
@@ -108,9 +109,12 @@ def test_bp4d_folds_read_back_as_the_official_values(tmp_path):
 
 def test_drawn_folds_are_subject_exclusive_and_seeded(tmp_path):
     occ = write_bp4d(tmp_path, tasks=('T1', ))
-    a = convert_au_labels('bp4d', str(occ), str(tmp_path / 'a'), seed=0)
-    b = convert_au_labels('bp4d', str(occ), str(tmp_path / 'b'), seed=0)
-    c = convert_au_labels('bp4d', str(occ), str(tmp_path / 'c'), seed=1)
+    a = convert_au_labels('bp4d', str(occ), str(tmp_path / 'a'),
+                          folds='seeded', seed=0)
+    b = convert_au_labels('bp4d', str(occ), str(tmp_path / 'b'),
+                          folds='seeded', seed=0)
+    c = convert_au_labels('bp4d', str(occ), str(tmp_path / 'c'),
+                          folds='seeded', seed=1)
     subjects = [r['subjects'] for r in a]
     assert subjects == [r['subjects'] for r in b]
     assert subjects != [r['subjects'] for r in c]
@@ -193,3 +197,28 @@ def test_bad_labels_name_file_and_line(tmp_path):
                        'no fold'):
         convert_au_labels('bp4d', str(occ), str(tmp_path / 'x'),
                           folds=[['M001'], ['F002']])
+
+
+def test_published_folds_by_default(tmp_path):
+    # one subject of each published BP4D fold, and the published split's
+    # size: 41 subjects, 14 / 14 / 13
+    assert [len(f) for f in PUBLISHED_FOLDS['bp4d']] == [14, 14, 13]
+    assert [len(f) for f in PUBLISHED_FOLDS['disfa']] == [9, 9, 9]
+    for name in ('bp4d', 'disfa'):
+        subjects = [s for fold in PUBLISHED_FOLDS[name] for s in fold]
+        assert len(set(subjects)) == len(subjects)
+    occ = write_bp4d(tmp_path, subjects=('F001', 'M011', 'F007', 'M008'),
+                     tasks=('T1', ))
+    report = convert_au_labels('bp4d', str(occ), str(tmp_path / 'lists'))
+    assert [r['frames'] for r in report] == [4, 2, 2]  # 3 frames, less 9s
+    text = (tmp_path / 'lists' / 'fold1.txt').read_text()
+    assert 'F001/T1/0001.jpg' in text and 'M008/T1/0002.jpg' in text
+    assert 'M011/' in (tmp_path / 'lists' / 'fold2.txt').read_text()
+    assert 'F007/' in (tmp_path / 'lists' / 'fold3.txt').read_text()
+    other = tmp_path / 'other'
+    other.mkdir()
+    occ = write_bp4d(other, subjects=('F001', 'X001'), tasks=('T1', ))
+    with pytest.raises(ValueError, match=r"subjects \['X001'\] of .* are in "
+                       r"no fold \(give the folds as a list / fold file, or "
+                       r"draw them: folds='seeded'\)"):
+        convert_au_labels('bp4d', str(occ), str(other / 'lists'))

@@ -35,7 +35,8 @@ def test_bp4d_fold_lists_from_the_command_line(tmp_path):
                         'AU17 0.500 AU23 0.500 AU24 0.500')
     assert len(lines) == 3 and (out / 'fold3.txt').is_file()
     drawn = run_tool(python_tool('dataset_converters/au_lists.py', 'bp4d',
-                                 str(occ), str(tmp_path / 'drawn')))
+                                 str(occ), str(tmp_path / 'drawn'),
+                                 '--folds', 'seeded'))
     assert drawn.stdout.startswith('folds drawn over the subjects (seed 0)')
     bad = run_tool(python_tool('dataset_converters/au_lists.py', 'disfa',
                                str(occ), str(tmp_path / 'x')), check=False)

@@ -4,18 +4,20 @@ BP4D: the occurrence CSVs ``AUCoding/AU_OCC/<subject>_<task>.csv``;
 DISFA: the intensity files ``ActionUnit_Labels/<subject>/<subject>_au<N>.txt``
 (present where the intensity is at least ``--threshold``). Writes
 ``OUT_DIR/fold1.txt`` ... (frames with an AU coded 9, not coded, left out
-unless ``--unknown absent|keep``) in the format of ``AUOccurrenceList`` (header
-``image AU1 AU2 ...``, then one row per frame), the lists that
-``configs/face_prior/*_bp4d-au.py`` / ``*_disfa-au.py`` read. Folds come
-from ``--folds FILE`` (one fold per line, its subjects separated by
-spaces; the fold lists published with the papers' code) or are drawn,
-seeded, over the subjects (``--num-folds``, ``--seed``). See
+unless ``--unknown absent|keep``) in the format of ``AUOccurrenceList``
+(header ``image AU1 AU2 ...``, then one row per frame), the lists that
+``configs/face_prior/*_bp4d-au.py`` / ``*_disfa-au.py`` read. The folds
+are by default the subject-exclusive 3-fold split of the AU literature
+(``fbp_mm.datasets.au_label_conversion.PUBLISHED_FOLDS``); ``--folds FILE``
+reads others (one fold per line, its subjects separated by spaces) and
+``--folds seeded`` draws them over the subjects (``--num-folds``,
+``--seed``). See
 :func:`fbp_mm.datasets.au_label_conversion.convert_au_labels`.
 
 Examples:
     python tools/dataset_converters/au_lists.py bp4d \\
         data/BP4D/AUCoding/AU_OCC data/BP4D/lists \\
-        --image-root data/BP4D/images --folds bp4d_folds.txt
+        --image-root data/BP4D/images
     python tools/dataset_converters/au_lists.py disfa \\
         data/DISFA/ActionUnit_Labels data/DISFA/lists \\
         --image-root data/DISFA/images
@@ -49,10 +51,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('label_dir', help="BP4D's AUCoding/AU_OCC or "
                         "DISFA's ActionUnit_Labels")
     parser.add_argument('out_dir', help='folder of fold1.txt ...')
-    parser.add_argument('--folds', help='fold file: one fold per line, its '
-                        'subjects separated by spaces')
+    parser.add_argument('--folds', default='published',
+                        help="'published' (default: the 3-fold subject "
+                        "split of the AU literature), 'seeded' (drawn, "
+                        '--num-folds, --seed) or a fold file: one fold per '
+                        'line, its subjects separated by spaces')
     parser.add_argument('--num-folds', type=int, default=3,
-                        help='folds to draw without --folds (default: 3)')
+                        help='folds drawn with --folds seeded (default: 3)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the drawn folds (default: 0)')
     parser.add_argument('--image-root', help='leave out frames without an '
@@ -84,7 +89,8 @@ def main(argv=None) -> int:
     """
     args = parse_args(argv)
     try:
-        folds = read_fold_file(args.folds) if args.folds else None
+        folds = args.folds if args.folds in ('published', 'seeded') \
+            else read_fold_file(args.folds)
         report = convert_au_labels(
             args.dataset, args.label_dir, args.out_dir, folds=folds,
             num_folds=args.num_folds, seed=args.seed,
@@ -93,9 +99,9 @@ def main(argv=None) -> int:
     except (FileNotFoundError, ValueError, AnnotationError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 1
-    if not args.folds:
+    if args.folds == 'seeded':
         print(f'folds drawn over the subjects (seed {args.seed}); published '
-              'results use the fold lists of their code (--folds FILE)')
+              'results use the published folds (--folds published)')
     for fold in report:
         rates = ' '.join(f'{au} {share:.3f}'
                          for au, share in fold['present'].items())
