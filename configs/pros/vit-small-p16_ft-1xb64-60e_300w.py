@@ -6,8 +6,9 @@
 # 60 epochs, batch 64.
 #
 # Data (data_root 'data/300W'): the released 300W / iBUG folders, each
-# image with its .pts beside it, plus two image lists that you write, one
-# path per line relative to data/300W (`#` comments allowed):
+# image with its .pts beside it, plus image lists, one path per line
+# relative to data/300W (`#` comments allowed), written by
+# `python tools/dataset_converters/face300w_lists.py data/300W`:
 #   train.txt: the usual training set, afw/*, lfpw/trainset/*,
 #       helen/trainset/* (3,148 images), e.g. `afw/1051618982_1.jpg`;
 #   full.txt:  the full test set, lfpw/testset/* + helen/testset/*
@@ -17,8 +18,8 @@
 # `split_seed`, drawn from the listed paths; `split='train'` is the other
 # 90%), by NME (inter-ocular, outer eye corners 36 / 45, percent; lower is
 # better). full.txt (`split='all'`, read whole) is evaluated once, with the
-# selected checkpoint; for the subsets write common.txt / challenging.txt
-# and add --cfg-options test_dataloader.dataset.ann_file=challenging.txt.
+# selected checkpoint; for the subsets (common.txt / challenging.txt) add
+# --cfg-options test_dataloader.dataset.ann_file=challenging.txt.
 # The crops follow the extent of the annotated landmarks (Face300W's
 # `face_box`), in training and test alike.
 #

@@ -43,3 +43,24 @@ def test_bp4d_fold_lists_from_the_command_line(tmp_path):
     assert bad.returncode == 1
     assert bad.stderr.startswith(f'error: No subject folder (SN001 ...) in '
                                  f'{occ}')
+
+
+def test_300w_lists_from_the_command_line(tmp_path):
+    import cv2
+    import numpy as np
+    for folder in ('afw', 'helen/trainset', 'helen/testset', 'lfpw/trainset',
+                   'lfpw/testset', 'ibug'):
+        (tmp_path / folder).mkdir(parents=True)
+        cv2.imwrite(str(tmp_path / folder / 'a.jpg'),
+                    np.zeros((4, 4, 3), np.uint8))
+        (tmp_path / folder / 'a.pts').write_text('version: 1\n')
+    proc = run_tool(python_tool('dataset_converters/face300w_lists.py',
+                                str(tmp_path)))
+    assert proc.stdout.splitlines() == [
+        f'{tmp_path}/train.txt: 3 images (the release has 3148)',
+        f'{tmp_path}/common.txt: 2 images (the release has 554)',
+        f'{tmp_path}/challenging.txt: 1 images (the release has 135)',
+        f'{tmp_path}/full.txt: 3 images (the release has 689)']
+    bad = run_tool(python_tool('dataset_converters/face300w_lists.py',
+                               str(tmp_path / 'none')), check=False)
+    assert bad.returncode == 1 and 'has no afw' in bad.stderr
