@@ -13,9 +13,9 @@
 # `split_seed`; all faces of one image on the same side; `split='train'`
 # is the rest), by NME (inter-ocular, outer eye corners 60 / 72, percent;
 # lower is better). The official test list is evaluated once, with the
-# selected checkpoint (a subset list such as list_98pt_test_pose.txt,
-# converted to the same row format: --cfg-options
-# test_dataloader.dataset.ann_file=PATH).
+# selected checkpoint; for one of the paper's test subsets (the faces whose
+# attribute flag is 1: pose, expression, illumination, make_up, occlusion,
+# blur) add --cfg-options test_dataloader.dataset.subset=pose.
 #
 #   CFG=configs/pros/vit-small-p16_ft-1xb64-60e_wflw.py
 #   python tools/train.py $CFG

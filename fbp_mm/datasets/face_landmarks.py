@@ -365,12 +365,17 @@ class WFLW(BaseDataset):
         split_seed (int): Seed of the hold-out. Defaults to 0.
         ann_file (str, optional): A list in the same format, relative to
             ``data_root`` unless absolute, read instead of the official
-            list: with ``split='test'`` in full (e.g. one of the official
-            subset lists ``list_98pt_test_*.txt`` converted to it), with
-            ``'train'`` / ``'val'`` less / only its hold-out. Defaults to
-            None.
+            list: with ``split='test'`` in full, with ``'train'`` /
+            ``'val'`` less / only its hold-out (the official test subsets
+            need no other list: ``subset``). Defaults to None.
         data_prefix (str | dict): Image folder relative to ``data_root``.
             Defaults to ``'WFLW_images'``.
+        subset (str, optional): Keep only the faces with this attribute
+            (one of :data:`WFLW_ATTRIBUTES`, flag 1 in the row): with
+            ``split='test'`` the test subsets of the WFLW paper (large
+            pose 326, expression 314, illumination 698, make-up 206,
+            occlusion 736, blur 773 faces). Defaults to None (every
+            face).
         skip_invalid (bool): Skip bad rows with a counted warning instead
             of raising. Defaults to False.
         **kwargs: Other arguments of :class:`mmengine.dataset.BaseDataset`
@@ -380,6 +385,7 @@ class WFLW(BaseDataset):
         >>> train = dict(type='WFLW', data_root='data/WFLW', split='train')
         >>> val = dict(train, split='val')  # 10% of the training images
         >>> test = dict(type='WFLW', data_root='data/WFLW', split='test')
+        >>> pose = dict(test, subset='pose')  # the large-pose subset
     """
 
     METAINFO = {
@@ -399,10 +405,15 @@ class WFLW(BaseDataset):
                  split_seed: int = DEFAULT_SPLIT_SEED,
                  ann_file: Optional[str] = None,
                  data_prefix: Union[str, dict] = 'WFLW_images',
+                 subset: Optional[str] = None,
                  skip_invalid: bool = False,
                  **kwargs) -> None:
         val_ratio = check_holdout_args(split, ('train', 'val', 'test'),
                                         val_ratio)
+        if subset is not None and subset not in WFLW_ATTRIBUTES:
+            raise ValueError(f'subset must be None or one of '
+                             f'{WFLW_ATTRIBUTES}, got {subset!r}')
+        self.subset = subset
         if not ann_file:
             list_split = 'test' if split == 'test' else 'train'
             ann_file = osp.join(WFLW_LIST_DIR,
@@ -486,12 +497,16 @@ class WFLW(BaseDataset):
             if isinstance(sample, str):
                 problems.add(path, lineno, sample)
                 continue
+            if self.subset and not sample['wflw_attributes'][self.subset]:
+                continue
             data_list.append(sample)
         problems.warn(path)
         if not data_list:
             reason = f' ({len(problems)} invalid)' if problems else ''
+            subset = f' (subset {self.subset!r})' if self.subset else ''
             raise AnnotationError(f'{path}:1: no valid face of split '
-                                  f'{self.split!r} in the list{reason}.')
+                                  f'{self.split!r}{subset} in the list'
+                                  f'{reason}.')
         return data_list
 
 

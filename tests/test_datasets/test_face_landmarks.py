@@ -660,3 +660,26 @@ def test_landmark_list_names_the_line_of_a_missing_image(tmp_path):
     with pytest.raises(ValueError, match="split='train' needs a partition"):
         DATASETS.build(dict(type='FaceLandmarkList', data_root=root,
                             split='train'))
+
+
+def test_wflw_subset_keeps_the_faces_with_the_attribute(tmp_path):
+    root = write_wflw(tmp_path)
+    pose = build_wflw(root, split='train', val_ratio=0, subset='pose')
+    assert [pose.get_data_info(i)['face_box'].tolist()
+            for i in range(len(pose))] == [[200, 30, 260, 95]]
+    blur = build_wflw(root, split='train', val_ratio=0, subset='blur')
+    assert blur.get_data_info(0)['img_path'].endswith('1_116.jpg')
+    assert len(build_wflw(root, split='test', subset='make_up')) == 1
+    assert len(build_wflw(root, split='train', val_ratio=0,
+                          subset='expression')) == 1
+    # one of the two training images is held out: an attribute of only
+    # the other one leaves the validation subset empty
+    val = build_wflw(root, split='val', val_ratio=0.5)
+    held = {a for i in range(len(val))
+            for a, v in val.get_data_info(i)['wflw_attributes'].items() if v}
+    absent = [a for a in WFLW_ATTRIBUTES if a not in held][0]
+    with pytest.raises(AnnotationError, match=rf"no valid face of split "
+                       rf"'val' \(subset '{absent}'\)"):
+        build_wflw(root, split='val', val_ratio=0.5, subset=absent)
+    with pytest.raises(ValueError, match='subset must be None or one of'):
+        build_wflw(root, split='test', subset='large_pose')
