@@ -76,6 +76,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--min-similarity', type=float, default=0.5,
         help='retrieval: lowest mean cosine similarity kept (default: 0.5)')
+    parser.add_argument(
+        '--keep-tree', action='store_true',
+        help='write each crop at its image\'s path under OUT/crops (e.g. '
+        'video frames F001/T1/0001.jpg named by AU label lists)')
     return parser.parse_args(argv)
 
 
@@ -104,7 +108,7 @@ def main(argv=None) -> int:
             min_size=args.min_size, min_score=args.min_score,
             size=args.size, margin=args.margin, align=not args.no_align,
             workers=args.workers, progress=ProgressBarCallback(),
-            retrieval=retrieval)
+            retrieval=retrieval, keep_tree=args.keep_tree)
     except (FileNotFoundError, ValueError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 1

@@ -107,11 +107,14 @@ class _Worker:
         if not cfg.get('crops', True):  # landmarks only
             record['outcome'] = 'kept'
             return record
-        # named after the input path, so that a grown source tree never
-        # renames an earlier crop
-        digest = hashlib.sha1(path.encode()).hexdigest()[:10]
-        stem = osp.splitext(osp.basename(path))[0]
-        rel = osp.join('crops', f'{stem}_{digest}.png')
+        if cfg.get('tree_root'):  # the source's own relative path
+            rel = osp.join('crops', osp.relpath(path, cfg['tree_root']))
+        else:
+            # named after the input path, so that a grown source tree never
+            # renames an earlier crop
+            digest = hashlib.sha1(path.encode()).hexdigest()[:10]
+            stem = osp.splitext(osp.basename(path))[0]
+            rel = osp.join('crops', f'{stem}_{digest}.png')
         if self.predictor is not None:
             crop, _ = align_face(img, points, cfg['size'], cfg['margin'])
         else:
@@ -119,7 +122,9 @@ class _Worker:
             crop = img[max(y1, 0):y2, max(x1, 0):x2]
             crop = cv2.resize(crop, (cfg['size'], cfg['size']))
         out = osp.join(cfg['out_dir'], rel)
-        tmp = out + '.tmp.png'
+        os.makedirs(osp.dirname(out), exist_ok=True)
+        stem, ext = osp.splitext(out)
+        tmp = f'{stem}.tmp{ext}'
         cv2.imwrite(tmp, crop)
         os.replace(tmp, out)
         record.update(outcome='kept', crop=rel)
@@ -267,7 +272,8 @@ def curate_faces(source: Union[str, Sequence[str]],
                  align: bool = True,
                  workers: int = 0,
                  progress: Optional[Callable[[int, int], None]] = None,
-                 retrieval: Optional[dict] = None) -> dict:
+                 retrieval: Optional[dict] = None,
+                 keep_tree: bool = False) -> dict:
     """Keep the images with a face, as aligned crops and a list file.
 
     Args:
@@ -297,17 +303,28 @@ def curate_faces(source: Union[str, Sequence[str]],
             nearest seeds; default 0.5). The others become
             ``far_from_seeds``; every crop's score is in
             ``retrieval.json``. Defaults to None (no retrieval).
+        keep_tree (bool): Write each crop at the image's own path under
+            ``crops/`` (``source/F001/T1/0001.jpg`` ->
+            ``crops/F001/T1/0001.jpg``, same format), for labels that name
+            their frames by path (BP4D / DISFA lists of
+            ``tools/dataset_converters/au_lists.py``); ``source`` must be a
+            folder. Defaults to False (``crops/<stem>_<hash>.png``).
 
     Returns:
         dict: ``counts`` per outcome, ``num_images``, ``resumed`` (images
         already done by an earlier run) and the output paths.
     """
+    if keep_tree and not (isinstance(source, str) and osp.isdir(source)):
+        raise ValueError('keep_tree=True needs a source folder (the crops '
+                         f'keep the paths under it), got {source!r}')
     paths = _source_paths(source)
     cfg = dict(
         detector=dict(detector or dict(type='DlibHogFace')),
         min_size=int(min_size), min_score=float(min_score), size=int(size),
         margin=float(margin), align=bool(align),
         out_dir=osp.abspath(out_dir))
+    if keep_tree:
+        cfg['tree_root'] = osp.abspath(source)
     os.makedirs(osp.join(out_dir, 'crops'), exist_ok=True)
     done, resumed, settings = _run_journal(paths, out_dir, cfg, workers,
                                            progress)

@@ -101,6 +101,24 @@ def test_a_killed_run_resumes_without_duplicates(pool, tmp_path):
         curate_faces(pool, out, min_size=40, size=64, align=False)
 
 
+def test_keep_tree_writes_each_crop_at_its_frame_path(pool, tmp_path):
+    # the AU lists name frames by path: F001/T1/0001.jpg
+    out = tmp_path / 'curated'
+    report = curate_faces(pool, str(out), min_size=100, size=64,
+                          align=False, keep_tree=True)
+    assert report['counts'] == EXPECTED
+    crops = (out / 'faces.txt').read_text().split()
+    assert crops == ['crops/people/hopper.jpg',
+                     'crops/people/hopper_flipped.png']
+    hopper = cv2.imread(str(out / 'crops' / 'people' / 'hopper.jpg'))
+    assert hopper.shape == (64, 64, 3)
+    assert not list(out.rglob('*.tmp*'))
+    with pytest.raises(ValueError, match='keep_tree=True needs a source '
+                       'folder'):
+        curate_faces([osp.join(pool, 'coffee.jpg')], str(tmp_path / 'x'),
+                     keep_tree=True)
+
+
 def test_list_source_and_missing_source(pool, tmp_path):
     listing = tmp_path / 'list.txt'
     listing.write_text('pool/people/hopper.jpg\n# a comment\n\n'
