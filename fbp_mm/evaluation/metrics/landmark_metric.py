@@ -184,14 +184,13 @@ class NMEMetric(BaseMetric):
     def normalizer(self, gt: np.ndarray,
                    face_box: Optional[np.ndarray] = None) -> float:
         """The normaliser ``d`` of one image's ground truth ``(K, 2)`` (and
-        its annotated ``face_box``, for ``normalize='face_box'``)."""
-        if self.normalize == 'face_box':
-            x1, y1, x2, y2 = np.asarray(face_box, np.float64).reshape(4)
-            return float(np.sqrt((x2 - x1) * (y2 - y1))) \
-                if x2 > x1 and y2 > y1 else 0.0
-        if self.normalize == 'box':
-            extent = gt.max(0) - gt.min(0)
-            return float(np.sqrt(extent[0] * extent[1]))
+        its annotated ``face_box`` as two corners ``(2, 2)``, for
+        ``normalize='face_box'``)."""
+        if self.normalize in ('box', 'face_box'):
+            corners = face_box if self.normalize == 'face_box' else \
+                np.stack([gt.min(0), gt.max(0)])
+            w, h = corners[1] - corners[0]
+            return float(np.sqrt(w * h)) if w > 0 and h > 0 else 0.0
         if self.normalize == 'inter_ocular':
             a, b = self._resolve('eye_corners')
             return float(np.linalg.norm(gt[a] - gt[b]))
@@ -227,8 +226,11 @@ class NMEMetric(BaseMetric):
                         f'every data sample; {img_path} has none (pack it: '
                         "PackInputs(algorithm_keys=['face_landmarks', "
                         "'face_box'])).")
-                if hasattr(face_box, 'detach'):
-                    face_box = face_box.detach().cpu().numpy()
+                face_box = _to_points(face_box)  # (x1, y1), (x2, y2)
+                if face_box.shape != (2, 2):
+                    raise ValueError(
+                        f'{img_path}: face_box must hold x1, y1, x2, y2, got '
+                        f'{face_box.size} values.')
             if pred.shape != gt.shape:
                 raise ValueError(
                     f'{img_path}: pred_landmarks has shape {pred.shape} but '
