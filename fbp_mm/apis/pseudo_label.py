@@ -76,6 +76,7 @@ import numpy as np
 from mmengine.config import DictAction
 
 from ..datasets import ScoreListDataset, UnlabeledFaceDataset
+from ..datasets.annotations import write_atomic
 from ..evaluation.functional import map_scores, try_fit_logistic4
 from ..utils.cfg_checks import check_device
 from ..utils.hashing import file_sha256
@@ -202,37 +203,6 @@ def relative_to(path: str, root: str) -> str:
 
 
 # --------------------------------------------------------------- files
-def _fsync_dir(folder: str) -> None:
-    """Persist a rename / creation in ``folder`` (best effort, POSIX)."""
-    try:
-        fd = os.open(folder or '.', os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename.
-
-    Readers see either the old file or the complete new one.
-    """
-    folder = osp.dirname(osp.abspath(path))
-    tmp = osp.join(folder, f'.{osp.basename(path)}.tmp{os.getpid()}')
-    try:
-        with open(tmp, 'w', encoding='utf-8', newline='') as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-    _fsync_dir(folder)
 
 
 def _csv_text(rows: Sequence[Sequence[str]]) -> str:

@@ -1,12 +1,13 @@
 # Copyright (c) fbp_mm contributors. All rights reserved.
 """Reporting bad rows of annotation lists: raise at once, or skip and count;
-reading landmark lists.
+reading landmark lists; writing a list file whole or not at all.
 
 Every dataset of fbp_mm reads its list once; a bad row either raises an
 :class:`AnnotationError` naming file and line, or, with
 ``skip_invalid=True``, is dropped and counted in one warning.
 """
 import logging
+import os
 import os.path as osp
 from typing import Dict, List, Optional, Set
 
@@ -15,7 +16,7 @@ from mmengine.logging import print_log
 
 __all__ = [
     'IMAGE_EXTENSIONS', 'AnnotationError', 'InvalidRows', 'missing_image',
-    'read_landmarks', 'read_partition', 'read_path_list'
+    'read_landmarks', 'read_partition', 'read_path_list', 'write_atomic'
 ]
 
 #: File name endings of images (compared in lower case).
@@ -267,3 +268,48 @@ def read_path_list(path: str, must_exist: bool = False) -> List[str]:
                     f'{path}:{number}: {full} does not exist')
             paths.append(full)
     return paths
+
+
+def _fsync_dir(folder: str) -> None:
+    """Persist a rename / creation in ``folder`` (best effort, POSIX)."""
+    try:
+        fd = os.open(folder or '.', os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename.
+
+    Readers see either the old file or the complete new one; an
+    interrupted write leaves no partial file.
+
+    Args:
+        path (str): The file; its folder must exist.
+        text (str): The whole content.
+
+    Example:
+        >>> import os.path as osp, tempfile
+        >>> path = osp.join(tempfile.mkdtemp(), 'list.txt')
+        >>> write_atomic(path, 'a.jpg\\n')
+        >>> open(path).read()
+        'a.jpg\\n'
+    """
+    folder = osp.dirname(osp.abspath(path))
+    tmp = osp.join(folder, f'.{osp.basename(path)}.tmp{os.getpid()}')
+    try:
+        with open(tmp, 'w', encoding='utf-8', newline='') as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+    _fsync_dir(folder)

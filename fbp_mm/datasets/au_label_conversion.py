@@ -7,7 +7,7 @@ import os.path as osp
 import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-from .annotations import AnnotationError
+from .annotations import AnnotationError, write_atomic
 from .au_occurrence import BP4D_AUS, DISFA_AUS
 
 __all__ = [
@@ -315,14 +315,6 @@ def _disfa_frames(label_dir: str, aus: Sequence[str],
     return frames
 
 
-def _write_atomic(path: str, lines: List[str]) -> None:
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-    tmp = f'{path}.partial'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write('\n'.join(lines) + '\n')
-    os.replace(tmp, path)
-
-
 def convert_au_labels(dataset: str,
                       label_dir: str,
                       out_dir: str,
@@ -434,9 +426,11 @@ def convert_au_labels(dataset: str,
         for j, value in enumerate(values):
             present[k][j] += value == '1'
     report = []
+    os.makedirs(out_dir, exist_ok=True)
     for k, fold in enumerate(folds):
         path = osp.join(out_dir, f'fold{k + 1}.txt')
-        _write_atomic(path, [' '.join(['image'] + aus)] + rows[k])
+        write_atomic(path, '\n'.join([' '.join(['image'] + aus)] + rows[k])
+                     + '\n')
         count = len(rows[k])
         report.append(
             dict(file=path, subjects=sorted(fold), frames=count,

@@ -2,7 +2,9 @@
 (``tools/dataset_converters/face300w_lists.py``)."""
 import os
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Tuple
+
+from .annotations import IMAGE_EXTENSIONS, write_atomic
 
 __all__ = ['FACE300W_SUBSETS', 'FACE300W_SIZES', 'write_300w_lists']
 
@@ -18,19 +20,21 @@ FACE300W_SUBSETS: Dict[str, List[str]] = dict(
 #: The images of each list in the released archives.
 FACE300W_SIZES = dict(train=3148, common=554, challenging=135, full=689,
                       private=600)
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png')
 
 
-def _images_with_points(root: str, folder: str) -> List[str]:
+def _images_with_points(root: str, folder: str) -> Tuple[List[str], int]:
     """Images of ``root/folder`` (not recursive) with a ``.pts`` beside
-    them, relative to ``root``, sorted."""
-    found = []
+    them, relative to ``root`` and sorted, and how many have none."""
+    found, skipped = [], 0
     for name in sorted(os.listdir(osp.join(root, folder))):
         stem, ext = osp.splitext(name)
-        if ext.lower() in IMAGE_EXTENSIONS and osp.isfile(
-                osp.join(root, folder, stem + '.pts')):
+        if ext.lower() not in IMAGE_EXTENSIONS:
+            continue
+        if osp.isfile(osp.join(root, folder, stem + '.pts')):
             found.append(f'{folder}/{name}')
-    return found
+        else:
+            skipped += 1
+    return found, skipped
 
 
 def write_300w_lists(root: str) -> Dict[str, dict]:
@@ -41,7 +45,7 @@ def write_300w_lists(root: str) -> Dict[str, dict]:
     Each list holds, one per line, the images of its folders
     (:data:`FACE300W_SUBSETS`) that have a ``.pts`` file beside them,
     relative to ``root``, sorted by folder and name. A list is written
-    whole or not at all (``.partial`` then renamed).
+    whole or not at all (:func:`~fbp_mm.datasets.annotations.write_atomic`).
 
     Args:
         root (str): The 300W folder (``afw/``, ``helen/``, ``lfpw/``,
@@ -74,15 +78,11 @@ def write_300w_lists(root: str) -> Dict[str, dict]:
         images: List[str] = []
         skipped = 0
         for folder in folders:
-            listed = _images_with_points(root, folder)
+            listed, without = _images_with_points(root, folder)
             images += listed
-            skipped += sum(
-                osp.splitext(n)[1].lower() in IMAGE_EXTENSIONS
-                for n in os.listdir(osp.join(root, folder))) - len(listed)
+            skipped += without
         path = osp.join(root, f'{name}.txt')
-        with open(f'{path}.partial', 'w', encoding='utf-8') as f:
-            f.write(''.join(f'{image}\n' for image in images))
-        os.replace(f'{path}.partial', path)
+        write_atomic(path, ''.join(f'{image}\n' for image in images))
         report[name] = dict(file=path, images=len(images),
                             expected=FACE300W_SIZES[name], skipped=skipped)
     return report
