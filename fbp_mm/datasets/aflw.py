@@ -149,12 +149,9 @@ class AFLW19(BaseDataset):
             raise FileNotFoundError(
                 f'AFLW-19 annotation {path} (AFLWinfo_release.mat: nameList, '
                 'data, bbox, mask_new, ra) does not exist.')
-        info = read_mat(path, ['nameList', 'ra', *_FIELDS])
-        absent = [k for k in ('nameList', 'ra', *_FIELDS) if k not in info]
-        if absent:
-            raise AnnotationError(f'{path}: no {", ".join(absent)} in the '
-                                  'file (the AFLW-19 release has nameList, '
-                                  'data, bbox, mask_new and ra)')
+        info = read_mat(path, ['nameList', 'ra', *_FIELDS], required=True,
+                        hint=' (the AFLW-19 release has nameList, data, '
+                        'bbox, mask_new and ra)')
         names = info['nameList']
         if not isinstance(names, list):
             raise AnnotationError(f'{path}: nameList must be a cell of '

@@ -125,11 +125,8 @@ class LFWA(AttributeSubset, BaseDataset):
 
     def _read_attributes(self):
         path = self.attr_file
-        info = read_mat(path, ['AttrName', 'label', 'name'])
-        absent = [k for k in ('AttrName', 'label', 'name') if k not in info]
-        if absent:
-            raise AnnotationError(f'{path}: no {", ".join(absent)} in the '
-                                  'file (LFWA has AttrName, label, name)')
+        info = read_mat(path, ['AttrName', 'label', 'name'], required=True,
+                        hint=' (LFWA has AttrName, label, name)')
         names, label = info['AttrName'], info['label']
         images = info['name']
         if not isinstance(names, list) or not isinstance(images, list) or \
@@ -150,11 +147,7 @@ class LFWA(AttributeSubset, BaseDataset):
     def _read_split(self, n: int):
         path = self.split_file
         keys = ['indices_img_train', 'indices_img_test']
-        info = read_mat(path, keys)
-        absent = [k for k in keys if k not in info]
-        if absent:
-            raise AnnotationError(f'{path}: no {", ".join(absent)} in the '
-                                  'file')
+        info = read_mat(path, keys, required=True)
         parts = []
         for key in keys:
             rows = np.asarray(info[key]).ravel()

@@ -1,4 +1,5 @@
 """Arrays and string cells of Matlab ``.mat`` files (v5 and v7.3)."""
+import os.path as osp
 from typing import Dict, List, Sequence, Union
 
 import numpy as np
@@ -51,7 +52,10 @@ def _from_v73(handle, dataset) -> MatValue:
     return np.asarray(dataset, dtype=np.float64).T
 
 
-def read_mat(path: str, keys: Sequence[str]) -> Dict[str, MatValue]:
+def read_mat(path: str,
+             keys: Sequence[str],
+             required: bool = False,
+             hint: str = '') -> Dict[str, MatValue]:
     """Read variables of a Matlab file, v5 (``scipy.io``) or v7.3 (HDF5,
     with ``h5py`` when it is installed).
 
@@ -62,15 +66,20 @@ def read_mat(path: str, keys: Sequence[str]) -> Dict[str, MatValue]:
     Args:
         path (str): The ``.mat`` file.
         keys (Sequence[str]): The variables to read.
+        required (bool): Raise when the file lacks one of ``keys``.
+            Defaults to False (a missing one is left out).
+        hint (str): Appended to that error, e.g. what the file should
+            hold. Defaults to ''.
 
     Returns:
         dict[str, np.ndarray | list[str]]: The variables of ``keys`` that
-        the file has (a missing one is left out, for the caller to name).
+        the file has.
 
     Raises:
         FileNotFoundError: No such file.
         AnnotationError: Not a readable Matlab file (the message names
-            it); a v7.3 file without ``h5py`` says to install it.
+            it); a v7.3 file without ``h5py`` says to install it; with
+            ``required``, ``"<file>: no <keys> in the file<hint>"``.
 
     Example:
         >>> import os.path as osp, tempfile
@@ -83,9 +92,17 @@ def read_mat(path: str, keys: Sequence[str]) -> Dict[str, MatValue]:
         >>> out['name'], out['label'].shape, 'other' in out
         (['x.jpg', 'y.jpg'], (2, 2), False)
     """
-    import os.path as osp
     if not osp.isfile(path):
         raise FileNotFoundError(f'Matlab file {path} does not exist.')
+    out = _read_variables(path, keys)
+    absent = [k for k in keys if k not in out]
+    if required and absent:
+        raise AnnotationError(f'{path}: no {", ".join(absent)} in the file'
+                              f'{hint}')
+    return out
+
+
+def _read_variables(path: str, keys: Sequence[str]) -> Dict[str, MatValue]:
     try:
         import h5py
     except ImportError:
