@@ -50,6 +50,14 @@ def _au_number(name: str) -> Optional[int]:
     return int(match.group(1)) if match else None
 
 
+def _au_numbers(aus: Sequence[str]) -> List[int]:
+    """The numbers of AU names (``['AU1', 'AU12']`` -> ``[1, 12]``)."""
+    numbers = [_au_number(a) for a in aus]
+    if None in numbers:
+        raise ValueError(f'aus must be AU names such as "AU12", got {aus}')
+    return numbers
+
+
 def read_bp4d_occurrence(csv_path: str,
                          aus: Sequence[str] = BP4D_AUS
                          ) -> List[Tuple[int, List[str]]]:
@@ -89,9 +97,7 @@ def read_bp4d_occurrence(csv_path: str,
         raise AnnotationError(f'{csv_path}:1: the file is empty.')
     head_line, header = lines[0]
     columns = [_au_number(c) for c in header.split(',')]
-    wanted = [_au_number(a) for a in aus]
-    if None in wanted:
-        raise ValueError(f'aus must be AU names such as "AU12", got {aus}')
+    wanted = _au_numbers(aus)
     index = []
     for name, number in zip(aus, wanted):
         if number not in columns[1:]:
@@ -167,11 +173,7 @@ def read_disfa_intensities(subject_dir: str,
     subject = osp.basename(osp.normpath(subject_dir))
     per_au: List[Dict[int, int]] = []
     first_file = None
-    for name in aus:
-        number = _au_number(name)
-        if number is None:
-            raise ValueError(f'aus must be AU names such as "AU12", got '
-                             f'{aus}')
+    for name, number in zip(aus, _au_numbers(aus)):
         path = osp.join(subject_dir, f'{subject}_au{number}.txt')
         if not osp.isfile(path):
             raise AnnotationError(f'{path}:1: the intensity file of {name} '
